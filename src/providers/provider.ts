@@ -1,0 +1,66 @@
+/**
+ * Cluster providers: where a scenario's cluster comes from (kind containers, a kwok control plane, or an
+ * existing cluster). The runner asks for a cluster shaped like a catalogue profile and gets back a kubeconfig
+ * file of its own; nothing here ever reads or writes the user's ~/.kube/config.
+ */
+
+export type ProviderName = 'kind' | 'kwok' | 'existing';
+
+/**
+ * What a cluster can show beyond the API. Assertions declare what they need; on a provider without it they
+ * are reported skipped with the reason, never passed.
+ * - exec: commands run inside containers (kubectl exec)
+ * - dns: cluster DNS answers (CoreDNS, headless-Service records)
+ * - network: traffic to pods and Services (curl, port-forward, protocol clients)
+ * - probes: readiness/liveness probes and container processes really run (image pulls, crashes, restarts)
+ * - logs: container logs
+ */
+export type Capability = 'exec' | 'dns' | 'network' | 'probes' | 'logs';
+export const ALL_CAPABILITIES: readonly Capability[] = ['exec', 'dns', 'network', 'probes', 'logs'];
+
+/** Cluster shapes from catalogue §0.3. The control-plane node is tainted NoSchedule in every profile. */
+export interface ClusterProfile {
+  readonly name: 'K2' | 'K3' | 'K4S';
+  readonly workers: number;
+  /** K4S: PVs carry no node affinity (shared storage), so pods can move between nodes. */
+  readonly sharedStorage: boolean;
+}
+
+export const PROFILES: Readonly<Record<ClusterProfile['name'], ClusterProfile>> = {
+  K2: { name: 'K2', workers: 2, sharedStorage: false },
+  K3: { name: 'K3', workers: 3, sharedStorage: false },
+  K4S: { name: 'K4S', workers: 4, sharedStorage: true },
+};
+
+export interface CreateClusterOptions {
+  /** Unique per run, e.g. `se2e-1a2b3c`; providers derive node and container names from it. */
+  readonly name: string;
+  readonly profile: ClusterProfile;
+  /** Directory owned by this run for kubeconfig, certs, logs; removed by destroy(). */
+  readonly workDir: string;
+  readonly k8sVersion?: string;
+  /** Line-oriented progress output (quiet in CI). */
+  readonly log: (line: string) => void;
+}
+
+export interface Cluster {
+  readonly provider: ProviderName;
+  readonly name: string;
+  readonly profile: ClusterProfile;
+  /** A kubeconfig file owned by this run. */
+  readonly kubeconfigPath: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Names of the schedulable (worker) nodes, in kind order: <name>-worker, <name>-worker2, ... */
+  readonly workerNodes: readonly string[];
+  /** Make locally present images available to every node (kind load); a no-op where images are not used. */
+  loadImages(images: readonly string[]): Promise<void>;
+  /** Stop and remove everything this cluster created. Idempotent; safe to call from a signal handler. */
+  destroy(): Promise<void>;
+}
+
+export interface ClusterProvider {
+  readonly name: ProviderName;
+  /** Fails fast with a HarnessError (one line) when a prerequisite is missing: Docker, kind, built binaries. */
+  preflight(): Promise<void>;
+  create(opts: CreateClusterOptions): Promise<Cluster>;
+}
