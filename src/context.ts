@@ -1,0 +1,35 @@
+/**
+ * What the CLI hands to the scenario files it runs through vitest: one JSON document in E2E_CONTEXT.
+ * Scenario files run in a vitest worker, so process.env is the channel.
+ */
+import type { Capability, ProviderName } from './providers/provider.ts';
+import { HarnessError } from './errors.ts';
+
+export type KeepPolicy = 'never' | 'on-failure' | 'always';
+
+export interface RunContext {
+  readonly runId: string;
+  readonly provider: ProviderName;
+  readonly clusterName: string;
+  readonly kubeconfig: string;
+  readonly capabilities: readonly Capability[];
+  readonly workerNodes: readonly string[];
+  readonly fixturesDir: string;
+  readonly reportDir: string;
+  readonly imageMap: Readonly<Record<string, string>>;
+  readonly keep: KeepPolicy;
+  /** Multiplies every catalogue timeout (TIMEOUT_SCALE). */
+  readonly timeoutScale: number;
+}
+
+export const CONTEXT_ENV = 'E2E_CONTEXT';
+
+export function encodeContext(ctx: RunContext): string {
+  return JSON.stringify(ctx);
+}
+
+export function runContext(): RunContext {
+  const raw = process.env[CONTEXT_ENV];
+  if (!raw) throw new HarnessError(`scenario files run through the harness: use \`npm run e2e\` (${CONTEXT_ENV} is not set)`);
+  return JSON.parse(raw) as RunContext;
+}

@@ -1,0 +1,118 @@
+/**
+ * StatefulSet operations and waits, after upstream's test/e2e/framework/statefulset helpers: scale, patch,
+ * wait for running-and-ready, rollout status. All waits are on the world's watch streams.
+ */
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { MERGE, JSON_PATCH } from './client.ts';
+import { isPodReady } from './watch.ts';
+import type { World } from '../scenario.ts';
+
+export const podName = (set: string, ordinal: number): string => `${set}-${ordinal}`;
+export const podNames = (set: string, from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => podName(set, from + i));
+
+const ordinalOf = (set: string, pod: string): number | undefined => {
+  const m = new RegExp(`^${set}-(\\d+)$`).exec(pod);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Live pods of the set (by name pattern), sorted by ordinal. */
+export function setPods(w: World, set: string): V1Pod[] {
+  return [...w.pods.current.values()]
+    .filter((p) => ordinalOf(set, p.metadata?.name ?? '') !== undefined)
+    .sort((a, b) => ordinalOf(set, a.metadata!.name!)! - ordinalOf(set, b.metadata!.name!)!);
+}
+
+export const runningReady = (p: V1Pod | undefined): boolean =>
+  Boolean(p && p.status?.phase === 'Running' && isPodReady(p) && !p.metadata?.deletionTimestamp);
+
+export function describePods(w: World, set: string): string {
+  const pods = setPods(w, set);
+  const s = w.statefulsets.current.get(set);
+  const status = s ? `sts ready=${s.status?.readyReplicas ?? 0}/${s.spec?.replicas}` : 'sts absent';
+  return `${status}; pods: ${pods.map((p) => `${p.metadata?.name}=${p.status?.phase}${isPodReady(p) ? '+Ready' : ''}${p.metadata?.deletionTimestamp ? '(terminating)' : ''}`).join(', ') || 'none'}`;
+}
+
+/** Exactly `set`-0..n-1 exist, all Running+Ready, and the StatefulSet status agrees. */
+export async function waitRunningAndReady(w: World, set: string, n: number, timeoutS: number): Promise<void> {
+  await w.pods.until(
+    () => {
+      const pods = setPods(w, set);
+      const s = w.statefulsets.current.get(set);
+      return (
+        pods.length === n &&
+        pods.every((p, i) => p.metadata?.name === podName(set, i) && runningReady(p)) &&
+        (s?.status?.readyReplicas ?? 0) === n
+      );
+    },
+    w.seconds(timeoutS),
+    `${n} running and ready pods of ${set}`,
+    () => describePods(w, set),
+  );
+  // The StatefulSet status can trail the pods by one watch event.
+  await w.statefulsets.until(
+    () => (w.statefulsets.current.get(set)?.status?.readyReplicas ?? 0) === n,
+    w.seconds(30),
+    `${set} status.readyReplicas == ${n}`,
+    () => describePods(w, set),
+  );
+}
+
+/** No pod of the set exists any more. */
+export async function waitNoPods(w: World, set: string, timeoutS: number): Promise<void> {
+  await w.pods.until(() => setPods(w, set).length === 0, w.seconds(timeoutS), `all pods of ${set} to be deleted`, () => describePods(w, set));
+}
+
+export async function scale(w: World, set: string, replicas: number): Promise<void> {
+  w.step(`scale sts ${set} --replicas=${replicas}`);
+  await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
+}
+
+export async function mergePatch(w: World, set: string, body: object, why: string): Promise<void> {
+  w.step(`patch sts ${set} ${why}: ${JSON.stringify(body)}`);
+  await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body }, MERGE);
+}
+
+export async function setImage(w: World, set: string, image: string): Promise<void> {
+  w.step(`set image sts/${set} container 0 -> ${image}`);
+  await w.kube.apps.patchNamespacedStatefulSet(
+    { name: set, namespace: w.ns, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }] },
+    JSON_PATCH,
+  );
+}
+
+/** `kubectl rollout status sts/<set>` semantics (kubectl's StatefulSetStatusViewer). */
+export function rolloutDone(s: V1StatefulSet | undefined): { done: boolean; message: string } {
+  if (!s) return { done: false, message: 'statefulset not found' };
+  if (s.spec?.updateStrategy?.type && s.spec.updateStrategy.type !== 'RollingUpdate') {
+    return { done: false, message: `rollout status is only available for RollingUpdate (got ${s.spec.updateStrategy.type})` };
+  }
+  const st = s.status;
+  if (!st?.observedGeneration || (s.metadata?.generation ?? 0) > st.observedGeneration) {
+    return { done: false, message: 'waiting for the statefulset spec update to be observed' };
+  }
+  const replicas = s.spec?.replicas ?? 1;
+  if ((st.readyReplicas ?? 0) < replicas) return { done: false, message: `${st.readyReplicas ?? 0} of ${replicas} ready` };
+  const partition = s.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+  if (partition > 0) {
+    const want = replicas - partition;
+    return (st.updatedReplicas ?? 0) < want
+      ? { done: false, message: `${st.updatedReplicas ?? 0} of ${want} updated (partition ${partition})` }
+      : { done: true, message: `partitioned roll out complete: ${st.updatedReplicas ?? 0} new pods updated` };
+  }
+  if (st.updateRevision !== st.currentRevision) {
+    return { done: false, message: `waiting for update to revision ${st.updateRevision} (current ${st.currentRevision})` };
+  }
+  return { done: true, message: `rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}` };
+}
+
+export async function waitRollout(w: World, set: string, timeoutS: number): Promise<void> {
+  await w.statefulsets.until(
+    () => rolloutDone(w.statefulsets.current.get(set)).done,
+    w.seconds(timeoutS),
+    `rollout of sts/${set}`,
+    () => `${rolloutDone(w.statefulsets.current.get(set)).message}; ${describePods(w, set)}`,
+  );
+}
+
+export const imageOf = (p: V1Pod | undefined): string | undefined => p?.spec?.containers?.[0]?.image;

@@ -1,0 +1,126 @@
+/**
+ * Command-line options of `npm run e2e`. Parsing is pure and unit-tested; every bad option is a one-line
+ * HarnessError.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { HarnessError } from './errors.ts';
+import type { KeepPolicy } from './context.ts';
+import type { ProviderName } from './providers/provider.ts';
+import { SCENARIOS, type ScenarioEntry } from './scenarios.ts';
+
+export interface Options {
+  readonly provider: ProviderName;
+  readonly scenarios: readonly ScenarioEntry[];
+  readonly fixturesDir: string;
+  readonly reportDir: string;
+  readonly keep: KeepPolicy;
+  readonly k8sVersion?: string;
+  readonly imageMap: Readonly<Record<string, string>>;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly timeoutScale: number;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: npm run e2e -- [options]
+  --provider kind|kwok|existing   where the cluster comes from (default: kind)
+  --scenario NAME                 run only this scenario (repeatable; default: all): ${SCENARIOS.map((s) => s.name).join(', ')}
+  --fixtures DIR                  fixtures root with the same layout as fixtures/ (your own manifests)
+  --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
+  --keep never|on-failure|always  keep the cluster and namespaces after the run (default: never)
+  --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries)
+  --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
+  --kubeconfig FILE --context C   the cluster for --provider existing
+  --help                          this text
+environment: TIMEOUT_SCALE multiplies every timeout (default 1)`;
+
+const oneOf = <T extends string>(flag: string, value: string, allowed: readonly T[]): T => {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new HarnessError(`--${flag}: unknown value '${value}' (expected ${allowed.join(', ')})`);
+};
+
+export function parseOptions(argv: readonly string[], root: string, env: NodeJS.ProcessEnv = process.env): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        provider: { type: 'string', default: 'kind' },
+        scenario: { type: 'string', multiple: true },
+        fixtures: { type: 'string' },
+        'report-dir': { type: 'string', default: 'reports' },
+        keep: { type: 'string', default: 'never' },
+        'k8s-version': { type: 'string' },
+        'image-map': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new HarnessError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see --help)`);
+  }
+  const v = parsed.values;
+  const provider = oneOf('provider', v.provider!, ['kind', 'kwok', 'existing'] as const);
+  const keep = oneOf('keep', v.keep!, ['never', 'on-failure', 'always'] as const);
+  const wanted = v.scenario ?? [];
+  for (const s of wanted) {
+    if (!SCENARIOS.some((x) => x.name === s)) {
+      throw new HarnessError(`unknown scenario '${s}' (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
+    }
+  }
+  const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
+
+  const fixturesDir = path.resolve(v.fixtures ?? path.join(root, 'fixtures'));
+  if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
+  for (const s of scenarios) {
+    for (const f of s.fixtures) {
+      const file = path.join(fixturesDir, s.name, f);
+      if (!existsSync(file)) throw new HarnessError(`fixtures: ${s.name} needs ${file}, which does not exist`);
+    }
+  }
+  if (v['k8s-version'] && !/^v\d+\.\d+\.\d+$/.test(v['k8s-version'])) {
+    throw new HarnessError(`--k8s-version: '${v['k8s-version']}' is not of the form vX.Y.Z`);
+  }
+  if (provider === 'existing' && !v.kubeconfig) throw new HarnessError('--provider existing needs --kubeconfig FILE (and optionally --context NAME)');
+  if (v.kubeconfig && !existsSync(v.kubeconfig)) throw new HarnessError(`--kubeconfig: no such file: ${v.kubeconfig}`);
+
+  const scale = Number(env.TIMEOUT_SCALE ?? '1');
+  if (!Number.isFinite(scale) || scale <= 0) throw new HarnessError(`TIMEOUT_SCALE must be a positive number, got '${env.TIMEOUT_SCALE}'`);
+
+  return {
+    provider,
+    scenarios,
+    fixturesDir,
+    reportDir: path.resolve(v['report-dir']!),
+    keep,
+    ...(v['k8s-version'] ? { k8sVersion: v['k8s-version'] } : {}),
+    imageMap: v['image-map'] ? loadImageMap(v['image-map']) : {},
+    ...(v.kubeconfig ? { kubeconfig: path.resolve(v.kubeconfig) } : {}),
+    ...(v.context ? { context: v.context } : {}),
+    timeoutScale: scale,
+    help: v.help ?? false,
+  };
+}
+
+export function loadImageMap(file: string): Record<string, string> {
+  if (!existsSync(file)) throw new HarnessError(`--image-map: no such file: ${file}`);
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new HarnessError(`--image-map ${file}: malformed YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new HarnessError(`--image-map ${file}: expected a mapping of image: replacement`);
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(data)) {
+    if (typeof val !== 'string' || !val) throw new HarnessError(`--image-map ${file}: the replacement for '${k}' is not an image name`);
+    out[k] = val;
+  }
+  return out;
+}

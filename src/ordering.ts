@@ -1,0 +1,199 @@
+/**
+ * Ordering predicates over a recorded pod watch stream (catalogue §0.2). They decide from the order of watch
+ * events, like upstream's "Scaling should happen in predictable order" test, never from polling; timestamps are
+ * only a cross-check. Pure functions: unit-tested on recorded sequences, including ones that must fail.
+ */
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One pod watch event as the event log records it. */
+export interface PodEvent {
+  /** Position in the log; a total order over everything the log saw. */
+  readonly seq: number;
+  /** Monotonic milliseconds since the run started, when the harness received the event. */
+  readonly t: number;
+  readonly type: WatchEventType;
+  readonly name: string;
+  readonly uid: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  /** metadata.deletionTimestamp is set. */
+  readonly deleting: boolean;
+  readonly creationTimestamp?: string | undefined;
+  /** lastTransitionTime of the Ready condition. */
+  readonly readyTransition?: string | undefined;
+  readonly nodeName?: string | undefined;
+  /** controller-revision-hash label. */
+  readonly revision?: string | undefined;
+  readonly image?: string | undefined;
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  /** Why it failed, or what was shown when it passed; quotes event positions so a timeline can be read. */
+  readonly reason: string;
+}
+
+const pass = (reason: string): Verdict => ({ ok: true, reason });
+const fail = (reason: string): Verdict => ({ ok: false, reason });
+
+export const isRunningReady = (e: PodEvent): boolean =>
+  e.type !== 'DELETED' && e.phase === 'Running' && e.ready && !e.deleting;
+
+function describe(e: PodEvent | undefined): string {
+  if (!e) return 'no event';
+  const state = e.type === 'DELETED' ? 'deleted' : `${e.phase}${e.ready ? '+Ready' : ''}${e.deleting ? ' terminating' : ''}`;
+  return `#${e.seq} ${e.type} ${e.name} (${state}) at ${e.t.toFixed(0)}ms`;
+}
+
+/** The latest event for `name` strictly before position `seq`. */
+function stateBefore(events: readonly PodEvent[], name: string, seq: number): PodEvent | undefined {
+  let last: PodEvent | undefined;
+  for (const e of events) {
+    if (e.seq >= seq) break;
+    if (e.name === name) last = e;
+  }
+  return last;
+}
+
+function first(events: readonly PodEvent[], fromSeq: number, match: (e: PodEvent) => boolean): PodEvent | undefined {
+  return events.find((e) => e.seq >= fromSeq && match(e));
+}
+
+/** First ADDED of a new pod instance named `name` at or after fromSeq. */
+export function firstAdded(events: readonly PodEvent[], name: string, fromSeq = 0): PodEvent | undefined {
+  return first(events, fromSeq, (e) => e.name === name && e.type === 'ADDED');
+}
+
+/** First event at or after fromSeq in which `name` has a deletionTimestamp (or is gone). */
+export function firstDeletion(events: readonly PodEvent[], name: string, fromSeq = 0): PodEvent | undefined {
+  return first(events, fromSeq, (e) => e.name === name && (e.deleting || e.type === 'DELETED'));
+}
+
+export function firstDeleted(events: readonly PodEvent[], name: string, fromSeq = 0): PodEvent | undefined {
+  return first(events, fromSeq, (e) => e.name === name && e.type === 'DELETED');
+}
+
+/**
+ * OrderedCreate: for each consecutive pair (prev, next) of `names`, the ADDED event of next (at or after fromSeq)
+ * comes when prev's latest state is Running with Ready=True. Cross-check: next's creationTimestamp is not more
+ * than 1 s before prev's Ready lastTransitionTime.
+ */
+export function orderedCreate(
+  events: readonly PodEvent[],
+  names: readonly string[],
+  fromSeq = 0,
+  /** An existing predecessor of names[0] (scale-up from web-1 to web-2..4). */
+  after?: string,
+): Verdict {
+  const shown: string[] = [];
+  const chain = after ? [after, ...names] : [...names];
+  for (let i = 0; i < chain.length; i++) {
+    const name = chain[i]!;
+    if (i === 0 && after) continue;
+    const added = firstAdded(events, name, fromSeq);
+    if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
+    if (i === 0) continue;
+    const prevName = chain[i - 1]!;
+    const prev = stateBefore(events, prevName, added.seq);
+    if (!prev || !isRunningReady(prev)) {
+      return fail(`${name} was created (${describe(added)}) while ${prevName} was not Running+Ready (${describe(prev)})`);
+    }
+    if (added.creationTimestamp && prev.readyTransition) {
+      const gap = Date.parse(added.creationTimestamp) - Date.parse(prev.readyTransition);
+      if (gap < -1000) {
+        return fail(`${name} creationTimestamp ${added.creationTimestamp} is ${-gap} ms before ${prevName} became Ready (${prev.readyTransition})`);
+      }
+    }
+    shown.push(`${name} ADDED #${added.seq} after ${prevName} Ready #${prev.seq}`);
+  }
+  return pass(shown.join('; ') || `${names.join(', ')} created`);
+}
+
+/**
+ * OrderedTerminate over `namesHighToLow`: pod j gets its deletionTimestamp only after the DELETED event of the
+ * pod before it in the list (the higher ordinal).
+ */
+export function orderedTerminate(events: readonly PodEvent[], namesHighToLow: readonly string[], fromSeq = 0): Verdict {
+  const shown: string[] = [];
+  for (let i = 0; i < namesHighToLow.length; i++) {
+    const name = namesHighToLow[i]!;
+    const del = firstDeletion(events, name, fromSeq);
+    if (!del) return fail(`${name} was never deleted since #${fromSeq}`);
+    if (i === 0) continue;
+    const higher = namesHighToLow[i - 1]!;
+    const gone = firstDeleted(events, higher, fromSeq);
+    if (!gone) return fail(`${higher} never reached DELETED, yet ${name} started terminating (${describe(del)})`);
+    if (del.seq < gone.seq) {
+      return fail(`${name} started terminating (${describe(del)}) before ${higher} was DELETED (${describe(gone)})`);
+    }
+    shown.push(`${name} terminating #${del.seq} after ${higher} DELETED #${gone.seq}`);
+  }
+  return pass(shown.join('; ') || `${namesHighToLow.join(', ')} deleted`);
+}
+
+/**
+ * Concurrent: on 'create', every pod is ADDED before any of them becomes Ready; on 'delete', every pod gets its
+ * deletionTimestamp before any of them is DELETED. Cross-check: the starts lie within `withinMs` of each other
+ * by harness receive time.
+ */
+export function concurrent(
+  events: readonly PodEvent[],
+  names: readonly string[],
+  phase: 'create' | 'delete',
+  fromSeq = 0,
+  withinMs = 2000,
+): Verdict {
+  const starts: PodEvent[] = [];
+  for (const name of names) {
+    const s = phase === 'create' ? firstAdded(events, name, fromSeq) : firstDeletion(events, name, fromSeq);
+    if (!s) return fail(`${name}: no ${phase === 'create' ? 'ADDED' : 'deletion'} event since #${fromSeq}`);
+    starts.push(s);
+  }
+  const lastStart = starts.reduce((a, b) => (b.seq > a.seq ? b : a));
+  for (const name of names) {
+    const done =
+      phase === 'create'
+        ? first(events, fromSeq, (e) => e.name === name && isRunningReady(e))
+        : firstDeleted(events, name, fromSeq);
+    if (done && done.seq < lastStart.seq) {
+      return fail(`${name} was already ${phase === 'create' ? 'Ready' : 'DELETED'} (${describe(done)}) before ${describe(lastStart)}: the pods were handled one at a time`);
+    }
+  }
+  const spread = Math.max(...starts.map((s) => s.t)) - Math.min(...starts.map((s) => s.t));
+  if (spread > withinMs) return fail(`${phase} of ${names.join(', ')} spread over ${spread.toFixed(0)} ms (> ${withinMs} ms)`);
+  return pass(`${names.join(', ')} ${phase === 'create' ? 'ADDED' : 'terminating'} together within ${spread.toFixed(0)} ms`);
+}
+
+/**
+ * OrderedReplace (RollingUpdate): pods are replaced in the order given (high → low ordinal), and the deletion of
+ * each pod starts only after the replacement of the one before it is Running+Ready.
+ */
+export function orderedReplace(events: readonly PodEvent[], names: readonly string[], fromSeq = 0): Verdict {
+  const shown: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const del = firstDeletion(events, name, fromSeq);
+    if (!del) return fail(`${name} was never replaced since #${fromSeq}`);
+    if (i === 0) continue;
+    const prevName = names[i - 1]!;
+    const prevDel = firstDeletion(events, prevName, fromSeq)!;
+    const replacement = firstAdded(events, prevName, prevDel.seq);
+    if (!replacement) return fail(`${prevName} was deleted but never recreated`);
+    const prev = stateBefore(events, prevName, del.seq);
+    if (del.seq < replacement.seq || !prev || !isRunningReady(prev) || prev.uid !== replacement.uid) {
+      return fail(`${name} deletion started (${describe(del)}) before the new ${prevName} was Running+Ready (${describe(prev)})`);
+    }
+    shown.push(`${name} replaced #${del.seq} after new ${prevName} Ready #${prev.seq}`);
+  }
+  return pass(shown.join('; ') || `${names.join(', ')} replaced`);
+}
+
+/** Events for pods in `names` at or after fromSeq that match `what` — for "nothing happens for N s" checks. */
+export function eventsMatching(
+  events: readonly PodEvent[],
+  fromSeq: number,
+  what: (e: PodEvent) => boolean,
+): PodEvent[] {
+  return events.filter((e) => e.seq >= fromSeq && what(e));
+}

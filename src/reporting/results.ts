@@ -1,0 +1,84 @@
+/**
+ * Collects vitest results across every cluster group of a run (one vitest run per cluster profile) into one
+ * list of catalogue assertions, and prints one line per assertion as it finishes.
+ */
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { SerializedError } from 'vitest';
+
+export type Outcome = 'passed' | 'failed' | 'skipped';
+
+export interface AssertionResult {
+  readonly scenario: string;
+  /** Full test name, e.g. "[1.2] pods are created in ordinal order". */
+  readonly name: string;
+  /** Catalogue ID parsed from the name, e.g. "1.2". */
+  readonly id: string;
+  readonly outcome: Outcome;
+  readonly durationMs: number;
+  /** Failure message or skip reason. */
+  readonly message?: string;
+  readonly details?: string;
+  readonly provider: string;
+}
+
+const idOf = (name: string): string => /^\[([^\]]+)\]/.exec(name)?.[1] ?? name;
+
+export class ResultCollector implements Reporter {
+  readonly results: AssertionResult[] = [];
+  private provider = '';
+  private readonly print: (line: string) => void;
+
+  constructor(print: (line: string) => void) {
+    this.print = print;
+  }
+
+  /** The provider of the cluster group about to run. */
+  setProvider(p: string): void {
+    this.provider = p;
+  }
+
+  onTestCaseResult(tc: TestCase): void {
+    const r = tc.result();
+    const scenario = tc.module.relativeModuleId.replace(/^.*\//, '').replace(/\.e2e\.ts$/, '');
+    const durationMs = tc.diagnostic()?.duration ?? 0;
+    const base = { scenario, name: tc.name, id: idOf(tc.name), durationMs, provider: this.provider };
+    let res: AssertionResult;
+    if (r.state === 'failed') {
+      const err = r.errors[0];
+      res = { ...base, outcome: 'failed', message: (err?.message ?? 'failed').split('\n')[0]!, details: err?.stack ?? err?.message ?? '' };
+    } else if (r.state === 'skipped') {
+      res = { ...base, outcome: 'skipped', message: r.note ?? 'skipped' };
+    } else {
+      res = { ...base, outcome: 'passed' };
+    }
+    this.results.push(res);
+    const mark = res.outcome === 'passed' ? 'ok  ' : res.outcome === 'failed' ? 'FAIL' : 'skip';
+    const tail = res.message ? ` — ${res.message}` : '';
+    this.print(`${mark} ${scenario} ${tc.name} (${(durationMs / 1000).toFixed(1)}s)${tail}`);
+  }
+
+  /** A file that failed outside any test (import error, setup/teardown hook) counts as a failed assertion. */
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
+    for (const m of modules) {
+      const scenario = m.relativeModuleId.replace(/^.*\//, '').replace(/\.e2e\.ts$/, '');
+      const errs = m.errors();
+      const hookErrors = [...m.children.allSuites()].flatMap((s) => s.errors());
+      for (const e of [...errs, ...hookErrors]) {
+        const message = (e.message ?? 'error').split('\n')[0]!;
+        this.results.push({ scenario, name: '[setup/teardown]', id: 'setup', outcome: 'failed', durationMs: 0, message, details: e.stack ?? '', provider: this.provider });
+        this.print(`FAIL ${scenario} [setup/teardown] — ${message}`);
+      }
+    }
+    for (const e of unhandled) {
+      const message = (e.message ?? 'unhandled error').split('\n')[0]!;
+      this.results.push({ scenario: 'run', name: '[unhandled error]', id: 'unhandled', outcome: 'failed', durationMs: 0, message, provider: this.provider });
+      this.print(`FAIL [unhandled error] — ${message}`);
+    }
+  }
+
+  counts(): Record<Outcome, number> {
+    const c: Record<Outcome, number> = { passed: 0, failed: 0, skipped: 0 };
+    for (const r of this.results) c[r.outcome]++;
+    return c;
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The scenario DSL: a tutorial becomes a feature with setup, assess and teardown steps (e2e-framework), with
+ * diagnostics captured on failure before cleanup and cleanup that always runs (chainsaw's catch/finally).
+ * Each assess step is one vitest test named with its catalogue ID, e.g. `[1.2] pods are created in order`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
+import type {
+  KubernetesObject,
+  V1Namespace,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import { connect, type Kube } from './kube/client.ts';
+import { apply, remove, type DeleteOptions } from './kube/apply.ts';
+import { exec, type ExecResult } from './kube/exec.ts';
+import { ResourceWatch, podEvents, summarizePod } from './kube/watch.ts';
+import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
+import { runContext, type RunContext } from './context.ts';
+import { Timeline } from './timeline.ts';
+import type { PodEvent } from './ordering.ts';
+import type { Capability, ClusterProfile } from './providers/provider.ts';
+import { collectDiagnostics } from './reporting/diagnostics.ts';
+
+export interface FeatureDefinition {
+  /** Scenario name: also the fixtures sub-directory and the namespace prefix. */
+  readonly name: string;
+  readonly profile: ClusterProfile['name'];
+  /** Where in the seeds the tutorial lives, for the report. */
+  readonly source: string;
+}
+
+export interface AssessOptions {
+  /** The catalogue timeout in seconds (scaled by TIMEOUT_SCALE). */
+  readonly timeout: number;
+  /** What beyond the API the assertion needs; skipped with the reason where the provider lacks it. */
+  readonly needs?: readonly Capability[];
+}
+
+const CAPABILITY_WHY: Record<Capability, string> = {
+  exec: 'runs commands inside containers',
+  dns: 'resolves names through cluster DNS',
+  network: 'sends traffic to pods',
+  probes: 'depends on real containers, images and probes',
+  logs: 'reads container logs',
+};
+
+/** Everything a step touches: the namespace, API clients, watches started before any action, the timeline. */
+export class World {
+  readonly ctx: RunContext;
+  readonly kube: Kube;
+  readonly ns: string;
+  readonly timeline = new Timeline();
+  readonly pods: ResourceWatch<V1Pod>;
+  readonly statefulsets: ResourceWatch<V1StatefulSet>;
+  readonly pvcs: ResourceWatch<V1PersistentVolumeClaim>;
+  readonly deviations: Deviation[] = [];
+  readonly failed: string[] = [];
+  private readonly scenario: string;
+
+  constructor(scenario: string, ctx: RunContext) {
+    this.scenario = scenario;
+    this.ctx = ctx;
+    this.kube = connect(ctx.kubeconfig);
+    this.ns = `${scenario.slice(0, 40)}-${ctx.runId.slice(0, 6)}-${randomBytes(2).toString('hex')}`;
+    const nsPath = (plural: string, group = 'api/v1'): string => `/${group}/namespaces/${this.ns}/${plural}`;
+    this.pods = new ResourceWatch<V1Pod>(this.kube, { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns }, this.timeline, summarizePod);
+    this.statefulsets = new ResourceWatch<V1StatefulSet>(
+      this.kube,
+      { path: nsPath('statefulsets', 'apis/apps/v1'), apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.ns },
+      this.timeline,
+      (s) => `replicas=${s.spec?.replicas ?? '?'} ready=${s.status?.readyReplicas ?? 0} updated=${s.status?.updatedReplicas ?? 0} rev=${s.status?.currentRevision ?? '?'}→${s.status?.updateRevision ?? '?'}`,
+    );
+    this.pvcs = new ResourceWatch<V1PersistentVolumeClaim>(
+      this.kube,
+      { path: nsPath('persistentvolumeclaims'), apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: this.ns },
+      this.timeline,
+      (c) => `${c.status?.phase ?? '?'} volume=${c.spec?.volumeName ?? '-'}`,
+    );
+  }
+
+  get scenarioName(): string {
+    return this.scenario;
+  }
+
+  has(cap: Capability): boolean {
+    return this.ctx.capabilities.includes(cap);
+  }
+
+  /** Catalogue seconds → scaled milliseconds. */
+  seconds(s: number): number {
+    return s * 1000 * this.ctx.timeoutScale;
+  }
+
+  /** Records what the step does, like the tutorial's command, on the timeline. */
+  step(text: string): void {
+    this.timeline.add('action', 'step', text);
+  }
+
+  mark(): number {
+    return this.timeline.mark();
+  }
+
+  podEvents(): PodEvent[] {
+    return podEvents(this.pods);
+  }
+
+  /** Loads `fixtures/<scenario>/<file>` with the overlays applied; records each deviation once. */
+  fixture(file: string): KubernetesObject[] {
+    const raw = readManifests(this.ctx.fixturesDir, path.join(this.scenario, file));
+    const { objects, deviations } = applyOverlays(raw, {
+      namespace: this.ns,
+      imageMap: this.ctx.imageMap,
+      pullPolicyOverlay: true,
+    });
+    for (const d of deviations) {
+      if (!this.deviations.some((x) => x.object === d.object && x.change === d.change)) {
+        this.deviations.push(d);
+        this.timeline.add('note', 'overlay', `${file}: ${d.object}: ${d.change}`);
+      }
+    }
+    return objects;
+  }
+
+  async apply(fileOrObjects: string | readonly KubernetesObject[]): Promise<KubernetesObject[]> {
+    const objects = typeof fileOrObjects === 'string' ? this.fixture(fileOrObjects) : fileOrObjects;
+    this.step(`apply ${typeof fileOrObjects === 'string' ? fileOrObjects : objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+    return apply(this.kube, objects, this.ns);
+  }
+
+  async delete(kind: string, apiVersion: string, name: string, opts: DeleteOptions = {}): Promise<void> {
+    this.step(`delete ${kind}/${name}${opts.propagationPolicy ? ` (${opts.propagationPolicy})` : ''}`);
+    await remove(this.kube, { apiVersion, kind, metadata: { name } }, this.ns, opts);
+  }
+
+  async exec(pod: string, command: readonly string[], timeoutSeconds = 60): Promise<ExecResult> {
+    this.step(`exec ${pod} -- ${command.join(' ')}`);
+    const r = await exec(this.kube, this.ns, pod, command, { timeoutMs: this.seconds(timeoutSeconds) });
+    this.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
+    return r;
+  }
+
+  pod(name: string): V1Pod | undefined {
+    return this.pods.current.get(name);
+  }
+
+  async start(): Promise<void> {
+    await this.kube.core.createNamespace({
+      body: { metadata: { name: this.ns, labels: { 'stateful-e2e/run': this.ctx.runId, 'stateful-e2e/scenario': this.scenario } } },
+    });
+    this.step(`namespace ${this.ns} created`);
+    await Promise.all([this.pods.start(), this.statefulsets.start(), this.pvcs.start()]);
+  }
+
+  stopWatches(): void {
+    this.pods.stop();
+    this.statefulsets.stop();
+    this.pvcs.stop();
+  }
+
+  /** Deletes the namespace and waits (bounded) until it is gone, so a later scenario starts clean. */
+  async deleteNamespace(timeoutMs: number): Promise<void> {
+    await this.kube.core.deleteNamespace({ name: this.ns }).catch(() => undefined);
+    const w = new ResourceWatch<V1Namespace>(
+      this.kube,
+      { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', labelSelector: `stateful-e2e/run=${this.ctx.runId}` },
+      this.timeline,
+      (n) => n.status?.phase ?? '',
+    );
+    await w.start();
+    try {
+      await w.until(() => !w.current.has(this.ns), timeoutMs, `namespace ${this.ns} to be deleted`);
+    } finally {
+      w.stop();
+    }
+  }
+
+  writeTimeline(): string {
+    const dir = path.join(this.ctx.reportDir, 'timelines');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${this.scenario}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify(
+        { scenario: this.scenario, namespace: this.ns, startedAt: this.timeline.startedAt, deviations: this.deviations, entries: this.timeline.entries },
+        null,
+        1,
+      ),
+    );
+    return file;
+  }
+}
+
+export interface Feature {
+  setup(title: string, fn: (w: World) => Promise<void>): void;
+  assess(id: string, title: string, opts: AssessOptions, fn: (w: World) => Promise<void>): void;
+  teardown(title: string, fn: (w: World) => Promise<void>): void;
+  /** The world, for helpers that need it outside steps (defined once setup ran). */
+  world(): World;
+}
+
+/**
+ * Declares a scenario. Steps run in declaration order, like the tutorial. Teardown steps run after the last
+ * assess step even when steps failed; then diagnostics (on failure), the timeline, and namespace deletion
+ * according to --keep.
+ */
+export function feature(def: FeatureDefinition, body: (f: Feature) => void): void {
+  let world: World | undefined;
+  const teardowns: { title: string; fn: (w: World) => Promise<void> }[] = [];
+  const get = (): World => {
+    if (!world) throw new Error(`${def.name}: setup did not run`);
+    return world;
+  };
+
+  describe(def.name, () => {
+    beforeAll(async () => {
+      world = new World(def.name, runContext());
+      await world.start();
+    }, 120_000);
+
+    afterEach((ctx) => {
+      if (ctx.task.result?.state === 'fail') world?.failed.push(ctx.task.name);
+    });
+
+    const f: Feature = {
+      setup(title, fn) {
+        beforeAll(async () => {
+          get().step(`setup: ${title}`);
+          await fn(get());
+        }, 600_000);
+      },
+      assess(id, title, opts, fn) {
+        const w0 = (): World => get();
+        // The vitest timeout is a backstop above the step's own waits, which carry the catalogue timeout.
+        const timeoutMs = (opts.timeout + 60) * 1000 * runContextScale();
+        test(`[${id}] ${title}`, async (ctx) => {
+          const w = w0();
+          const missing = (opts.needs ?? []).filter((c) => !w.has(c));
+          if (missing.length > 0) {
+            const why = missing.map((c) => `${c} (it ${CAPABILITY_WHY[c]})`).join(', ');
+            w.timeline.add('assert', id, `skipped: needs ${missing.join(', ')}`);
+            ctx.skip(`needs ${why}; provider ${w.ctx.provider} cannot show it`);
+          }
+          w.timeline.add('assert', id, `start: ${title}`);
+          try {
+            await fn(w);
+            w.timeline.add('assert', id, 'passed');
+          } catch (err) {
+            w.timeline.add('assert', id, `failed: ${err instanceof Error ? err.message : String(err)}`);
+            throw err;
+          }
+        }, timeoutMs);
+      },
+      teardown(title, fn) {
+        teardowns.push({ title, fn });
+      },
+      world: get,
+    };
+    body(f);
+
+    afterAll(async () => {
+      const w = world;
+      if (!w) return;
+      const errors: string[] = [];
+      if (w.failed.length > 0) {
+        // Diagnostics first: teardown would destroy the evidence.
+        try {
+          await collectDiagnostics(w);
+        } catch (err) {
+          errors.push(`diagnostics: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      for (const t of teardowns.reverse()) {
+        try {
+          w.step(`teardown: ${t.title}`);
+          await t.fn(w);
+        } catch (err) {
+          errors.push(`${t.title}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      w.stopWatches();
+      const keep = w.ctx.keep === 'always' || (w.ctx.keep === 'on-failure' && w.failed.length > 0);
+      if (keep) {
+        w.timeline.add('note', 'keep', `namespace ${w.ns} kept (--keep ${w.ctx.keep})`);
+        console.log(`kept namespace ${w.ns} (--keep ${w.ctx.keep})`);
+      } else {
+        try {
+          await w.deleteNamespace(w.seconds(180));
+        } catch (err) {
+          errors.push(`namespace cleanup: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      w.writeTimeline();
+      if (errors.length > 0) throw new Error(`teardown of ${def.name} failed: ${errors.join('; ')}`);
+    }, 600_000);
+  });
+}
+
+function runContextScale(): number {
+  try {
+    return runContext().timeoutScale;
+  } catch {
+    return 1;
+  }
+}
