@@ -1,0 +1,36 @@
+/**
+ * `npm run e2e -- [options]`: parse options, run, clean up, exit non-zero on any failure. Expected problems
+ * (HarnessError) print one line; nothing prints a stack trace unless E2E_DEBUG is set.
+ */
+import path from 'node:path';
+import { HarnessError, errorMessage } from './errors.ts';
+import { parseOptions, USAGE } from './options.ts';
+import { installSignalHandlers, runCleanup } from './cleanup.ts';
+import { abortRun, run } from './runner.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const log = (line: string): void => console.log(line);
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2), root);
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  installSignalHandlers(log, abortRun);
+  try {
+    return await run(opts, root, log);
+  } finally {
+    await runCleanup(log);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    await runCleanup(log).catch(() => undefined);
+    if (process.env.E2E_DEBUG && err instanceof Error) console.error(err.stack);
+    console.error(`error: ${errorMessage(err)}`);
+    process.exit(err instanceof HarnessError ? err.exitCode : 1);
+  },
+);

@@ -1,0 +1,123 @@
+/**
+ * A run: for each cluster profile the selected scenarios need, create a cluster, load images, run the scenario
+ * files through vitest (serially: the 2-core budget, catalogue §0.5), tear the cluster down; then write reports.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startVitest, type Vitest } from 'vitest/node';
+import type { Options } from './options.ts';
+import { providerFor } from './providers/index.ts';
+import { PROFILES, type Cluster } from './providers/provider.ts';
+import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
+import { onCleanup } from './cleanup.ts';
+import { ResultCollector } from './reporting/results.ts';
+import { junitXml } from './reporting/junit.ts';
+import { applyOverlays, imagesOf, readManifests } from './manifests.ts';
+import type { ScenarioEntry } from './scenarios.ts';
+
+
+let current: Vitest | undefined;
+export const abortRun = async (): Promise<void> => {
+  await current?.close().catch(() => undefined);
+};
+
+function imagesFor(entries: readonly ScenarioEntry[], opts: Options): string[] {
+  const images = new Set<string>();
+  for (const s of entries) {
+    for (const f of s.fixtures) {
+      const objs = applyOverlays(readManifests(opts.fixturesDir, path.join(s.name, f)), { namespace: 'x', imageMap: opts.imageMap, pullPolicyOverlay: true }).objects;
+      for (const i of imagesOf(objs)) images.add(i);
+    }
+  }
+  return [...images];
+}
+
+export async function run(opts: Options, root: string, log: (line: string) => void): Promise<number> {
+  const runId = randomBytes(3).toString('hex');
+  const provider = providerFor(opts, root);
+  await provider.preflight();
+  mkdirSync(opts.reportDir, { recursive: true });
+  const collector = new ResultCollector(log);
+  const started = performance.now();
+
+  const groups = new Map<string, ScenarioEntry[]>();
+  for (const s of opts.scenarios) groups.set(s.profile, [...(groups.get(s.profile) ?? []), s]);
+
+  log(`run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}`);
+  for (const [profileName, entries] of groups) {
+    const profile = PROFILES[profileName as keyof typeof PROFILES];
+    const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
+    const name = `se2e-${runId}-${profile.name.toLowerCase()}`;
+    let cluster: Cluster | undefined;
+    const teardown = async (): Promise<void> => {
+      await cluster?.destroy();
+      rmSync(workDir, { recursive: true, force: true });
+    };
+    const unregister = onCleanup(`cluster ${name}`, teardown);
+    let keepCluster = false;
+    try {
+      cluster = await provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
+      await cluster.loadImages(imagesFor(entries, opts));
+      const ctx: RunContext = {
+        runId,
+        provider: cluster.provider,
+        clusterName: cluster.name,
+        kubeconfig: cluster.kubeconfigPath,
+        capabilities: [...cluster.capabilities],
+        workerNodes: cluster.workerNodes,
+        fixturesDir: opts.fixturesDir,
+        reportDir: opts.reportDir,
+        imageMap: opts.imageMap,
+        keep: opts.keep,
+        timeoutScale: opts.timeoutScale,
+      };
+      process.env[CONTEXT_ENV] = encodeContext(ctx);
+      collector.setProvider(cluster.provider);
+      const before = collector.counts().failed;
+      current = await startVitest(
+        entries.map((e) => e.file),
+        {
+          config: false,
+          root,
+          include: ['scenarios/**/*.e2e.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          maxWorkers: 1,
+          watch: false,
+          reporters: [collector],
+          hookTimeout: 600_000,
+          teardownTimeout: 600_000,
+        },
+      );
+      await current.close();
+      current = undefined;
+      const failedHere = collector.counts().failed > before;
+      keepCluster = opts.keep === 'always' || (opts.keep === 'on-failure' && failedHere);
+      if (keepCluster && cluster.provider !== 'existing') {
+        log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath}`);
+      }
+    } finally {
+      if (!keepCluster) {
+        await teardown();
+        unregister();
+      } else {
+        unregister();
+      }
+    }
+  }
+
+  const results = collector.results;
+  writeFileSync(path.join(opts.reportDir, 'junit.xml'), junitXml(results, `stateful-e2e ${opts.provider}`));
+  writeFileSync(path.join(opts.reportDir, 'results.json'), JSON.stringify({ runId, provider: opts.provider, results }, null, 1));
+  const c = collector.counts();
+  const total = c.passed + c.failed + c.skipped;
+  log(`reports: ${path.join(opts.reportDir, 'junit.xml')} (${((performance.now() - started) / 1000).toFixed(0)}s)`);
+  log(`e2e: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  if (total === 0) {
+    log('error: no assertion ran');
+    return 1;
+  }
+  return c.failed > 0 ? 1 : 0;
+}
