@@ -233,8 +233,8 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
   f.assess('1.13', 'RollingUpdate A→B replaces web-2, web-1, web-0 in order, each after the previous is Ready', { timeout: 300 }, async (w) => {
     const { B } = images(w);
     const mark = w.mark();
-    await setImage(w, SET, B);
-    await waitRollout(w, SET, 300);
+    const gen = await setImage(w, SET, B);
+    await waitRollout(w, SET, 300, gen);
     await waitRunningAndReady(w, SET, 3, 60);
     holds(orderedReplace(w.podEvents(), ['web-2', 'web-1', 'web-0'], mark));
     expect(setPods(w, SET).map(imageOf)).toEqual([B, B, B]);
@@ -256,10 +256,10 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
       return undefined;
     });
     expect(uids(w, ['web-0', 'web-1'])).toEqual(keep);
-    await setImage(w, SET, B);
+    const gen = await setImage(w, SET, B);
     // Documented "forced rollback": a pod that never became Ready under the bad revision must be deleted.
     await w.delete('Pod', 'v1', 'web-2');
-    await waitRollout(w, SET, 180);
+    await waitRollout(w, SET, 180, gen);
     expect(imageOf(w.pod('web-2'))).toBe(B);
   });
 
@@ -286,8 +286,8 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
   f.assess('1.17', 'phased: partition 0 updates web-1 then web-0, all on the new image', { timeout: 300 }, async (w) => {
     const { A } = images(w);
     const mark = w.mark();
-    await mergePatch(w, SET, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } } }, 'partition 0');
-    await waitRollout(w, SET, 300);
+    const gen = await mergePatch(w, SET, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } } }, 'partition 0');
+    await waitRollout(w, SET, 300, gen);
     await waitRunningAndReady(w, SET, 3, 60);
     holds(orderedReplace(w.podEvents(), ['web-1', 'web-0'], mark));
     expect(setPods(w, SET).map(imageOf)).toEqual([A, A, A]);

@@ -51,10 +51,13 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
     const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
     const name = `se2e-${runId}-${profile.name.toLowerCase()}`;
     let cluster: Cluster | undefined;
-    const teardown = async (): Promise<void> => {
-      await cluster?.destroy();
-      rmSync(workDir, { recursive: true, force: true });
-    };
+    // One teardown promise, whichever path (normal end, error, signal) gets there first; the others await it.
+    let tearingDown: Promise<void> | undefined;
+    const teardown = (): Promise<void> =>
+      (tearingDown ??= (async () => {
+        await cluster?.destroy();
+        rmSync(workDir, { recursive: true, force: true });
+      })());
     const unregister = onCleanup(`cluster ${name}`, teardown);
     let keepCluster = false;
     try {

@@ -17,7 +17,7 @@ import type {
 import { connect, type Kube } from './kube/client.ts';
 import { apply, remove, type DeleteOptions } from './kube/apply.ts';
 import { exec, type ExecResult } from './kube/exec.ts';
-import { ResourceWatch, podEvents, summarizePod } from './kube/watch.ts';
+import { ChangeBus, ResourceWatch, podEvents, summarizePod } from './kube/watch.ts';
 import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
 import { Timeline } from './timeline.ts';
@@ -66,19 +66,23 @@ export class World {
     this.ctx = ctx;
     this.kube = connect(ctx.kubeconfig);
     this.ns = `${scenario.slice(0, 40)}-${ctx.runId.slice(0, 6)}-${randomBytes(2).toString('hex')}`;
+    // One bus: a wait on pods also wakes on StatefulSet and PVC events.
+    const bus = new ChangeBus();
     const nsPath = (plural: string, group = 'api/v1'): string => `/${group}/namespaces/${this.ns}/${plural}`;
-    this.pods = new ResourceWatch<V1Pod>(this.kube, { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns }, this.timeline, summarizePod);
+    this.pods = new ResourceWatch<V1Pod>(this.kube, { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns }, this.timeline, summarizePod, bus);
     this.statefulsets = new ResourceWatch<V1StatefulSet>(
       this.kube,
       { path: nsPath('statefulsets', 'apis/apps/v1'), apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.ns },
       this.timeline,
       (s) => `replicas=${s.spec?.replicas ?? '?'} ready=${s.status?.readyReplicas ?? 0} updated=${s.status?.updatedReplicas ?? 0} rev=${s.status?.currentRevision ?? '?'}→${s.status?.updateRevision ?? '?'}`,
+      bus,
     );
     this.pvcs = new ResourceWatch<V1PersistentVolumeClaim>(
       this.kube,
       { path: nsPath('persistentvolumeclaims'), apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: this.ns },
       this.timeline,
       (c) => `${c.status?.phase ?? '?'} volume=${c.spec?.volumeName ?? '-'}`,
+      bus,
     );
   }
 

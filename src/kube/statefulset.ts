@@ -63,27 +63,34 @@ export async function waitNoPods(w: World, set: string, timeoutS: number): Promi
   await w.pods.until(() => setPods(w, set).length === 0, w.seconds(timeoutS), `all pods of ${set} to be deleted`, () => describePods(w, set));
 }
 
-export async function scale(w: World, set: string, replicas: number): Promise<void> {
+/** The mutations return the StatefulSet's new metadata.generation: waits must not accept older status. */
+export async function scale(w: World, set: string, replicas: number): Promise<number> {
   w.step(`scale sts ${set} --replicas=${replicas}`);
-  await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
+  const s = await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
+  return s.metadata?.generation ?? 0;
 }
 
-export async function mergePatch(w: World, set: string, body: object, why: string): Promise<void> {
+export async function mergePatch(w: World, set: string, body: object, why: string): Promise<number> {
   w.step(`patch sts ${set} ${why}: ${JSON.stringify(body)}`);
-  await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body }, MERGE);
+  const s = await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body }, MERGE);
+  return s.metadata?.generation ?? 0;
 }
 
-export async function setImage(w: World, set: string, image: string): Promise<void> {
+export async function setImage(w: World, set: string, image: string): Promise<number> {
   w.step(`set image sts/${set} container 0 -> ${image}`);
-  await w.kube.apps.patchNamespacedStatefulSet(
+  const s = await w.kube.apps.patchNamespacedStatefulSet(
     { name: set, namespace: w.ns, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }] },
     JSON_PATCH,
   );
+  return s.metadata?.generation ?? 0;
 }
 
 /** `kubectl rollout status sts/<set>` semantics (kubectl's StatefulSetStatusViewer). */
-export function rolloutDone(s: V1StatefulSet | undefined): { done: boolean; message: string } {
+export function rolloutDone(s: V1StatefulSet | undefined, minGeneration = 0): { done: boolean; message: string } {
   if (!s) return { done: false, message: 'statefulset not found' };
+  if ((s.metadata?.generation ?? 0) < minGeneration || (s.status?.observedGeneration ?? 0) < minGeneration) {
+    return { done: false, message: `waiting for generation ${minGeneration} to be observed` };
+  }
   if (s.spec?.updateStrategy?.type && s.spec.updateStrategy.type !== 'RollingUpdate') {
     return { done: false, message: `rollout status is only available for RollingUpdate (got ${s.spec.updateStrategy.type})` };
   }
@@ -106,12 +113,13 @@ export function rolloutDone(s: V1StatefulSet | undefined): { done: boolean; mess
   return { done: true, message: `rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}` };
 }
 
-export async function waitRollout(w: World, set: string, timeoutS: number): Promise<void> {
+/** Waits like `kubectl rollout status`, for the spec at `generation` (from the mutation that started it). */
+export async function waitRollout(w: World, set: string, timeoutS: number, generation: number): Promise<void> {
   await w.statefulsets.until(
-    () => rolloutDone(w.statefulsets.current.get(set)).done,
+    () => rolloutDone(w.statefulsets.current.get(set), generation).done,
     w.seconds(timeoutS),
     `rollout of sts/${set}`,
-    () => `${rolloutDone(w.statefulsets.current.get(set)).message}; ${describePods(w, set)}`,
+    () => `${rolloutDone(w.statefulsets.current.get(set), generation).message}; ${describePods(w, set)}`,
   );
 }
 

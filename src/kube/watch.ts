@@ -30,6 +30,21 @@ export class WaitTimeout extends Error {
   }
 }
 
+/**
+ * Change notifications shared by several watches, so a wait whose condition spans objects (pods and their
+ * StatefulSet's status) is re-evaluated on an event from any of them.
+ */
+export class ChangeBus {
+  private readonly listeners = new Set<() => void>();
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
 export class ResourceWatch<T extends KubernetesObject> {
   readonly current = new Map<string, T>();
   readonly events: ObservedEvent<T>[] = [];
@@ -37,13 +52,14 @@ export class ResourceWatch<T extends KubernetesObject> {
   private readonly spec: WatchSpec;
   private readonly timeline: Timeline;
   private readonly summarize: (obj: T) => string;
-  private readonly listeners = new Set<() => void>();
+  private readonly bus: ChangeBus;
   private abort: AbortController | undefined;
   private resourceVersion = '';
   private stopped = false;
   private failure: Error | undefined;
 
-  constructor(kube: Kube, spec: WatchSpec, timeline: Timeline, summarize: (obj: T) => string) {
+  constructor(kube: Kube, spec: WatchSpec, timeline: Timeline, summarize: (obj: T) => string, bus = new ChangeBus()) {
+    this.bus = bus;
     this.kube = kube;
     this.spec = spec;
     this.timeline = timeline;
@@ -91,10 +107,9 @@ export class ResourceWatch<T extends KubernetesObject> {
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
-        this.listeners.delete(listener);
+        unsubscribe();
       };
-      const listener = (): void => void evaluate();
-      this.listeners.add(listener);
+      const unsubscribe = this.bus.subscribe(() => void evaluate());
       evaluate();
     });
   }
@@ -122,14 +137,14 @@ export class ResourceWatch<T extends KubernetesObject> {
       }, windowMs);
       const finish = (): void => {
         clearTimeout(timer);
-        this.listeners.delete(listener);
+        unsubscribe();
       };
-      this.listeners.add(listener);
+      const unsubscribe = this.bus.subscribe(listener);
     });
   }
 
   private notify(): void {
-    for (const l of [...this.listeners]) l();
+    this.bus.notify();
   }
 
   private record(type: WatchEventType, obj: T): void {
