@@ -22,6 +22,8 @@ export interface Options {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly timeoutScale: number;
+  /** Only assertions whose name matches (vitest testNamePattern), e.g. '\\[1\\.2\\]'. */
+  readonly grep?: string;
   readonly help: boolean;
 }
 
@@ -30,6 +32,7 @@ export const USAGE = `usage: npm run e2e -- [options]
   --scenario NAME                 run only this scenario (repeatable; default: all): ${SCENARIOS.map((s) => s.name).join(', ')}
   --fixtures DIR                  fixtures root with the same layout as fixtures/ (your own manifests)
   --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
+  --grep REGEX                    only assertions whose name matches, e.g. '\[1\.2\]' (setup steps still run)
   --keep never|on-failure|always  keep the cluster and namespaces after the run (default: never)
   --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries)
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
@@ -59,6 +62,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         'image-map': { type: 'string' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
+        grep: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -104,6 +108,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     ...(v.kubeconfig ? { kubeconfig: path.resolve(v.kubeconfig) } : {}),
     ...(v.context ? { context: v.context } : {}),
     timeoutScale: scale,
+    ...(v.grep ? { grep: checkRegex(v.grep) } : {}),
     help: v.help ?? false,
   };
 }
@@ -123,4 +128,13 @@ export function loadImageMap(file: string): Record<string, string> {
     out[k] = val;
   }
   return out;
+}
+
+function checkRegex(re: string): string {
+  try {
+    new RegExp(re);
+  } catch (err) {
+    throw new HarnessError(`--grep: invalid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return re;
 }

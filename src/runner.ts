@@ -90,6 +90,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
           maxWorkers: 1,
           watch: false,
           reporters: [collector],
+          ...(opts.grep ? { testNamePattern: opts.grep } : {}),
           hookTimeout: 600_000,
           teardownTimeout: 600_000,
         },

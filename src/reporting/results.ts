@@ -46,6 +46,8 @@ export class ResultCollector implements Reporter {
     if (r.state === 'failed') {
       const err = r.errors[0];
       res = { ...base, outcome: 'failed', message: (err?.message ?? 'failed').split('\n')[0]!, details: err?.stack ?? err?.message ?? '' };
+    } else if (r.state === 'skipped' && r.note === undefined) {
+      return; // filtered out by --grep: not part of this run
     } else if (r.state === 'skipped') {
       res = { ...base, outcome: 'skipped', message: r.note ?? 'skipped' };
     } else {
