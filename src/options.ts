@@ -84,7 +84,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
   for (const s of scenarios) {
     for (const f of s.fixtures) {
-      const file = path.join(fixturesDir, s.name, f);
+      const file = path.join(fixturesDir, s.fixtureDir ?? s.name, f);
       if (!existsSync(file)) throw new HarnessError(`fixtures: ${s.name} needs ${file}, which does not exist`);
     }
   }

@@ -197,3 +197,25 @@ export function eventsMatching(
 ): PodEvent[] {
   return events.filter((e) => e.seq >= fromSeq && what(e));
 }
+
+/**
+ * The fewest pods of `names` that were Running+Ready at any moment from fromSeq on (state before fromSeq is
+ * replayed from the log), and the event at which that low point was reached — for "≥2 Ready at every moment".
+ */
+export function minReady(events: readonly PodEvent[], names: readonly string[], fromSeq = 0): { min: number; at?: PodEvent } {
+  const ready = new Map<string, boolean>();
+  let min = Number.POSITIVE_INFINITY;
+  let at: PodEvent | undefined;
+  for (const e of events) {
+    if (!names.includes(e.name)) continue;
+    ready.set(e.name, isRunningReady(e));
+    if (e.seq < fromSeq) continue;
+    const n = [...ready.values()].filter(Boolean).length;
+    if (n < min) {
+      min = n;
+      at = e;
+    }
+  }
+  if (at === undefined) return { min: [...ready.values()].filter(Boolean).length };
+  return { min, at };
+}

@@ -17,7 +17,7 @@ import type {
 import { connect, type Kube } from './kube/client.ts';
 import { apply, remove, type DeleteOptions } from './kube/apply.ts';
 import { exec, type ExecResult } from './kube/exec.ts';
-import { ChangeBus, ResourceWatch, podEvents, summarizePod } from './kube/watch.ts';
+import { ChangeBus, ResourceWatch, podEvents, summarizePod, type WatchSpec } from './kube/watch.ts';
 import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
 import { Timeline } from './timeline.ts';
@@ -31,6 +31,8 @@ export interface FeatureDefinition {
   readonly profile: ClusterProfile['name'];
   /** Where in the seeds the tutorial lives, for the report. */
   readonly source: string;
+  /** Sub-directory of the fixtures root (default: the scenario name). */
+  readonly fixtures?: string;
 }
 
 export interface AssessOptions {
@@ -60,14 +62,18 @@ export class World {
   readonly deviations: Deviation[] = [];
   readonly failed: string[] = [];
   private readonly scenario: string;
+  private readonly fixtureDir: string;
+  private readonly bus = new ChangeBus();
+  private readonly extraWatches: { stop(): void }[] = [];
 
-  constructor(scenario: string, ctx: RunContext) {
+  constructor(scenario: string, ctx: RunContext, fixtureDir = scenario) {
     this.scenario = scenario;
+    this.fixtureDir = fixtureDir;
     this.ctx = ctx;
     this.kube = connect(ctx.kubeconfig);
     this.ns = `${scenario.slice(0, 40)}-${ctx.runId.slice(0, 6)}-${randomBytes(2).toString('hex')}`;
     // One bus: a wait on pods also wakes on StatefulSet and PVC events.
-    const bus = new ChangeBus();
+    const bus = this.bus;
     const nsPath = (plural: string, group = 'api/v1'): string => `/${group}/namespaces/${this.ns}/${plural}`;
     this.pods = new ResourceWatch<V1Pod>(this.kube, { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns }, this.timeline, summarizePod, bus);
     this.statefulsets = new ResourceWatch<V1StatefulSet>(
@@ -114,7 +120,7 @@ export class World {
 
   /** Loads `fixtures/<scenario>/<file>` with the overlays applied; records each deviation once. */
   fixture(file: string): KubernetesObject[] {
-    const raw = readManifests(this.ctx.fixturesDir, path.join(this.scenario, file));
+    const raw = readManifests(this.ctx.fixturesDir, path.join(this.fixtureDir, file));
     const { objects, deviations } = applyOverlays(raw, {
       namespace: this.ns,
       imageMap: this.ctx.imageMap,
@@ -151,6 +157,12 @@ export class World {
     return this.pods.current.get(name);
   }
 
+  /** Event messages in the namespace about one object (e.g. FailedScheduling for a pod). */
+  async eventsFor(name: string, reason?: string): Promise<string[]> {
+    const list = await this.kube.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: `involvedObject.name=${name}` });
+    return list.items.filter((e) => !reason || e.reason === reason).map((e) => `${e.reason}: ${e.message ?? ''}`);
+  }
+
   async start(): Promise<void> {
     await this.kube.core.createNamespace({
       body: { metadata: { name: this.ns, labels: { 'stateful-e2e/run': this.ctx.runId, 'stateful-e2e/scenario': this.scenario } } },
@@ -159,7 +171,16 @@ export class World {
     await Promise.all([this.pods.start(), this.statefulsets.start(), this.pvcs.start()]);
   }
 
+  /** Another watch (PDBs, EndpointSlices, nodes, ...) on the world's bus, stopped with the others. */
+  async watch<T extends KubernetesObject>(spec: WatchSpec, summarize: (o: T) => string): Promise<ResourceWatch<T>> {
+    const rw = new ResourceWatch<T>(this.kube, spec, this.timeline, summarize, this.bus);
+    await rw.start();
+    this.extraWatches.push(rw);
+    return rw;
+  }
+
   stopWatches(): void {
+    for (const x of this.extraWatches) x.stop();
     this.pods.stop();
     this.statefulsets.stop();
     this.pvcs.stop();
@@ -221,7 +242,7 @@ export function feature(def: FeatureDefinition, body: (f: Feature) => void): voi
 
   describe(def.name, () => {
     beforeAll(async () => {
-      world = new World(def.name, runContext());
+      world = new World(def.name, runContext(), def.fixtures);
       await world.start();
     }, 120_000);
 

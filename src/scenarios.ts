@@ -6,8 +6,10 @@ export interface ScenarioEntry {
   /** Relative to the repository root. */
   readonly file: string;
   readonly profile: ClusterProfile['name'];
-  /** Fixture files (under fixtures/<name>/) the scenario reads; checked before any cluster is created. */
+  /** Fixture files (under fixtures/<fixtureDir>/) the scenario reads; checked before any cluster is created. */
   readonly fixtures: readonly string[];
+  /** Sub-directory of the fixtures root; the scenario name unless several scenarios share one tutorial. */
+  readonly fixtureDir?: string;
   readonly summary: string;
 }
 
@@ -18,5 +20,20 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     profile: 'K2',
     fixtures: ['web.yaml', 'web-parallel.yaml', 'dns-test.yaml'],
     summary: 'S1: nginx web StatefulSet — ordering, identity, DNS, storage, scaling, updates, deletion, Parallel',
+  },
+  {
+    name: 'zookeeper',
+    file: 'scenarios/zookeeper.e2e.ts',
+    profile: 'K3',
+    fixtures: ['zookeeper.yaml', 'dns-test.yaml'],
+    summary: 'S4a: ZooKeeper ensemble — identity, quorum, /hello across members, persistence, updates, probes, anti-affinity',
+  },
+  {
+    name: 'zookeeper-maintenance',
+    file: 'scenarios/zookeeper-maintenance.e2e.ts',
+    profile: 'K4S',
+    fixtureDir: 'zookeeper',
+    fixtures: ['zookeeper.yaml'],
+    summary: 'S4b: ZooKeeper with a PodDisruptionBudget — cordon and drain; the third drain is blocked',
   },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concurrent, orderedCreate, orderedReplace, orderedTerminate, type PodEvent } from '../src/ordering.ts';
+import { concurrent, minReady, orderedCreate, orderedReplace, orderedTerminate, type PodEvent } from '../src/ordering.ts';
 
 /** Builds a recorded stream from compact steps: "ADDED web-0", "READY web-0", "TERM web-1", "DELETED web-1". */
 function stream(...steps: string[]): PodEvent[] {
@@ -127,5 +127,18 @@ describe('orderedReplace', () => {
   it('fails when the order is wrong', () => {
     const ev = stream('TERM web-0', 'DELETED web-0', 'ADDED web-0', 'READY web-0', 'TERM web-1');
     expect(orderedReplace(ev, ['web-1', 'web-0']).ok).toBe(false);
+  });
+});
+
+describe('minReady', () => {
+  it('finds the low point of Ready pods during a rolling update', () => {
+    const ev = stream('ADDED zk-0', 'READY zk-0', 'ADDED zk-1', 'READY zk-1', 'ADDED zk-2', 'READY zk-2', 'TERM zk-2', 'DELETED zk-2', 'ADDED zk-2', 'READY zk-2');
+    expect(minReady(ev, ['zk-0', 'zk-1', 'zk-2'], 6).min).toBe(2);
+  });
+  it('reports 1 when two members are down at once', () => {
+    const ev = stream('ADDED zk-0', 'READY zk-0', 'ADDED zk-1', 'READY zk-1', 'ADDED zk-2', 'READY zk-2', 'TERM zk-2', 'TERM zk-1', 'DELETED zk-2');
+    const r = minReady(ev, ['zk-0', 'zk-1', 'zk-2'], 6);
+    expect(r.min).toBe(1);
+    expect(r.at?.name).toBe('zk-1');
   });
 });

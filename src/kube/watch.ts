@@ -14,6 +14,7 @@ export interface WatchSpec {
   readonly kind: string;
   readonly namespace?: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
 }
 
 export interface ObservedEvent<T> {
@@ -165,7 +166,7 @@ export class ResourceWatch<T extends KubernetesObject> {
       undefined,
       undefined,
       undefined,
-      undefined,
+      this.spec.fieldSelector,
       this.spec.labelSelector,
     );
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
@@ -183,6 +184,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     if (this.stopped) return;
     const query: Record<string, string | boolean> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true };
     if (this.spec.labelSelector) query.labelSelector = this.spec.labelSelector;
+    if (this.spec.fieldSelector) query.fieldSelector = this.spec.fieldSelector;
     this.abort = await new Watch(this.kube.kc).watch(
       this.spec.path,
       query,

@@ -1,17 +1,40 @@
 /**
  * kind clusters: one per cluster profile, named per run, with a kubeconfig of their own (`kind create cluster
  * --kubeconfig`), deleted at the end. The node image may be a locally built one (offline machines).
+ *
+ * Offline node images (ci/build-node-image.sh, recognised by their io.stateful-e2e.rev label) carry no kindnetd,
+ * so the cluster is created with the default CNI disabled and the provider sets up a static pod network through
+ * `docker exec` (kind-network.ts). Their default StorageClass `standard` is local-path-provisioner, installed by
+ * kind itself from the image's /kind/manifests/default-storage.yaml, as with kindest/node images.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
 import { parse as parseYaml, stringify } from 'yaml';
-import { HarnessError } from '../errors.ts';
+import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@kubernetes/client-node';
+import { HarnessError, errorMessage } from '../errors.ts';
 import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
 import { cacheDir, PINS } from './pins.ts';
+import {
+  CNI_CONFLIST_PATH,
+  STATEFUL_E2E_RECIPE_LABEL,
+  STATEFUL_E2E_REV_LABEL,
+  cniConflist,
+  imageRepository,
+  kindNodeNamesFor,
+  offlineKindConfig,
+  podRoutes,
+  type KindNodeNet,
+} from './kind-network.ts';
 
 $.verbose = false;
 $.quiet = true;
+
+/** Budget for the cluster to come up after `kind create cluster` returns (nodes, CoreDNS, storage). */
+const READY_TIMEOUT_MS = Number(process.env.E2E_KIND_READY_TIMEOUT_S ?? 300) * 1000;
+const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const lastLine = (s: string): string => s.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'unknown error';
 
 /** kind: KIND_BINARY, else `kind` on PATH, else the pinned build from ci/build-kind.sh. */
 export async function findKind(): Promise<string | undefined> {
@@ -32,9 +55,42 @@ export function kindConfigFor(baseConfig: string, workers: number, sharedDir?: s
   return stringify(cfg);
 }
 
+/** E2E_KIND_NODE_IMAGE, else the offline image of ci/build-node-image.sh when present, else kindest/node. */
+async function chooseNodeImage(version: string): Promise<string> {
+  if (process.env.E2E_KIND_NODE_IMAGE) return process.env.E2E_KIND_NODE_IMAGE;
+  const local = `stateful-e2e/kind-node:${version}`;
+  if ((await $`docker image inspect ${local}`.nothrow()).exitCode === 0) return local;
+  return `kindest/node:${version}`;
+}
+
+/** Local images built by ci/build-images.sh, as `repo:tag`. */
+async function recipeImages(): Promise<string[]> {
+  const r = await $`docker images --filter ${`label=${STATEFUL_E2E_RECIPE_LABEL}`} --format ${'{{.Repository}}:{{.Tag}}'}`.nothrow();
+  return r.exitCode === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('<none>')) : [];
+}
+
+const isReady = (n: V1Node): boolean => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Polls `probe` (returns undefined when done, else what is still missing) until done or the deadline. */
+async function until(deadline: number, what: string, probe: () => Promise<string | undefined>): Promise<void> {
+  let missing: string | undefined = 'not checked yet';
+  while (performance.now() < deadline) {
+    try {
+      missing = await probe();
+    } catch (err) {
+      missing = errorMessage(err);
+    }
+    if (missing === undefined) return;
+    await sleep(1000);
+  }
+  throw new HarnessError(`kind: timed out waiting for ${what}: ${missing}`);
+}
+
 export function kindProvider(root: string, k8sVersion?: string): ClusterProvider {
   let kind = '';
-  const image = process.env.E2E_KIND_NODE_IMAGE ?? `kindest/node:${k8sVersion ?? 'v1.34.0'}`;
+  let image = '';
+  let offline = false;
+  const version = k8sVersion ?? PINS.k8s;
   return {
     name: 'kind',
     async preflight() {
@@ -45,44 +101,133 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
       }
       kind = (await findKind()) ?? '';
       if (!kind) throw new HarnessError('kind not found: put kind on PATH, set KIND_BINARY, or run ci/build-kind.sh');
-      const img = await $`docker image inspect ${image}`.nothrow();
-      if (img.exitCode !== 0) throw new HarnessError(`kind node image ${image} is not present locally (set E2E_KIND_NODE_IMAGE or build one with ci/build-node-image.sh)`);
+      image = await chooseNodeImage(version);
+      const img = await $`docker image inspect -f ${`{{index .Config.Labels "${STATEFUL_E2E_REV_LABEL}"}}`} ${image}`.nothrow();
+      if (img.exitCode !== 0) {
+        throw new HarnessError(`kind node image ${image} is not present locally: build it with ci/build-node-image.sh (offline) or set E2E_KIND_NODE_IMAGE`);
+      }
+      offline = img.stdout.trim() !== '' && img.stdout.trim() !== '<no value>';
     },
     async create(opts: CreateClusterOptions): Promise<Cluster> {
       const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
       const configPath = path.join(opts.workDir, 'kind-config.yaml');
       const base = existsSync(path.join(root, 'kind-config.yaml')) ? readFileSync(path.join(root, 'kind-config.yaml'), 'utf8') : '';
-      writeFileSync(configPath, kindConfigFor(base, opts.profile.workers, opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined));
-      const started = performance.now();
-      opts.log(`kind: creating ${opts.name} (${opts.profile.name}: 1 control plane + ${opts.profile.workers} workers, ${image})`);
-      const r = await $`${kind} create cluster --name ${opts.name} --image ${image} --config ${configPath} --kubeconfig ${kubeconfigPath} --wait 5m`.nothrow();
-      const destroy = async (): Promise<void> => {
-        await $`${kind} delete cluster --name ${opts.name} --kubeconfig ${kubeconfigPath}`.nothrow();
+      let config = kindConfigFor(base, opts.profile.workers, opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined);
+      if (offline) config = offlineKindConfig(config);
+      writeFileSync(configPath, config);
+      const names = kindNodeNamesFor(opts.name, opts.profile.workers);
+      let destroyed: Promise<void> | undefined;
+      const destroy = (): Promise<void> => {
+        // idempotent: `kind delete cluster` succeeds for a cluster that is already gone
+        destroyed ??= (async () => {
+          const t0 = performance.now();
+          const d = await $`${kind} delete cluster --name ${opts.name} --kubeconfig ${kubeconfigPath}`.nothrow();
+          if (d.exitCode !== 0) opts.log(`kind: delete ${opts.name} failed: ${lastLine(d.stderr)}`);
+          else opts.log(`kind: deleted ${opts.name} in ${secs(t0)}`);
+        })().finally(() => {
+          destroyed = undefined;
+        });
+        return destroyed;
       };
-      if (r.exitCode !== 0) {
+
+      const started = performance.now();
+      opts.log(`kind: creating ${opts.name} (${opts.profile.name}: 1 control plane + ${opts.profile.workers} workers, ${image}${offline ? ', offline image: static pod network' : ''})`);
+      try {
+        const r = await $({ timeout: '10m' })`${kind} create cluster --name ${opts.name} --image ${image} --config ${configPath} --kubeconfig ${kubeconfigPath}`.nothrow();
+        if (r.exitCode !== 0) throw new HarnessError(`kind create cluster failed: ${lastLine(r.stderr)}`);
+        opts.log(`kind: nodes created in ${secs(started)}`);
+        const kc = new KubeConfig();
+        kc.loadFromFile(kubeconfigPath);
+        const core = kc.makeApiClient(CoreV1Api);
+        const apps = kc.makeApiClient(AppsV1Api);
+        const storage = kc.makeApiClient(StorageV1Api);
+        const deadline = performance.now() + READY_TIMEOUT_MS;
+        const nodeNames = [names.controlPlane, ...names.workers];
+        if (offline) {
+          const t0 = performance.now();
+          await staticPodNetwork(core, nodeNames, deadline);
+          opts.log(`kind: static pod network on ${nodeNames.length} nodes in ${secs(t0)}`);
+        }
+        const t1 = performance.now();
+        await until(deadline, 'nodes Ready', async () => {
+          const nodes = (await core.listNode()).items;
+          const notReady = nodeNames.filter((n) => !nodes.some((x) => x.metadata?.name === n && isReady(x)));
+          return notReady.length ? `not Ready: ${notReady.join(', ')}` : undefined;
+        });
+        await until(deadline, 'CoreDNS Ready', async () => {
+          const d = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
+          const want = d.spec?.replicas ?? 1;
+          return (d.status?.readyReplicas ?? 0) >= want ? undefined : `coredns ${d.status?.readyReplicas ?? 0}/${want} ready`;
+        });
+        await until(deadline, 'a default StorageClass and its provisioner', async () => {
+          const classes = (await storage.listStorageClass()).items;
+          const def = classes.find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+          if (!def) return 'no default StorageClass';
+          if (def.provisioner !== 'rancher.io/local-path') return undefined;
+          const d = await apps.readNamespacedDeployment({ name: 'local-path-provisioner', namespace: 'local-path-storage' });
+          return (d.status?.readyReplicas ?? 0) >= 1 ? undefined : 'local-path-provisioner not ready';
+        });
+        opts.log(`kind: nodes, CoreDNS and storage ready in ${secs(t1)}`);
+      } catch (err) {
         await destroy();
-        const last = r.stderr.trim().split('\n').filter(Boolean).pop() ?? 'unknown error';
-        throw new HarnessError(`kind create cluster failed: ${last}`);
+        if (err instanceof HarnessError) throw err;
+        throw new HarnessError(`kind create cluster ${opts.name} failed: ${errorMessage(err)}`);
       }
-      opts.log(`kind: ${opts.name} ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-      const workerNodes = Array.from({ length: opts.profile.workers }, (_, i) => `${opts.name}-worker${i === 0 ? '' : i + 1}`);
+      opts.log(`kind: ${opts.name} ready in ${secs(started)}`);
       return {
         provider: 'kind',
         name: opts.name,
         profile: opts.profile,
         kubeconfigPath,
         capabilities: new Set(ALL_CAPABILITIES),
-        workerNodes,
+        workerNodes: names.workers,
         async loadImages(images) {
           const present: string[] = [];
           for (const i of images) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
+          // Tags that scenarios use without a fixture naming them (S1's update image nginx-slim:0.21): with no
+          // registry, load every locally built tag (ci/build-images.sh) of the same repositories as well.
+          const repos = new Set(present.map(imageRepository));
+          for (const i of await recipeImages()) if (repos.has(imageRepository(i)) && !present.includes(i)) present.push(i);
+          const missing = images.filter((i) => !present.includes(i));
+          if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
           if (present.length === 0) return;
-          opts.log(`kind: loading ${present.length} local images into ${opts.name}`);
+          const t0 = performance.now();
           const l = await $`${kind} load docker-image --name ${opts.name} ${present}`.nothrow();
-          if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${l.stderr.trim().split('\n').pop() ?? ''}`);
+          if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${lastLine(l.stderr)}`);
+          opts.log(`kind: loaded ${present.length} images into ${opts.name} in ${secs(t0)} (${present.join(', ')})`);
         },
         destroy,
       };
     },
   };
+}
+
+/**
+ * What kindnetd does, once: wait for kube-controller-manager to give every node a podCIDR, then write each
+ * node's conflist and its routes to the other nodes' pods (`docker exec`; the node name is the container name).
+ */
+async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], deadline: number): Promise<void> {
+  let cidrs = new Map<string, string>();
+  await until(deadline, 'podCIDRs on every node', async () => {
+    const nodes = (await core.listNode()).items;
+    cidrs = new Map(nodes.filter((n) => n.spec?.podCIDR).map((n) => [n.metadata?.name ?? '', n.spec!.podCIDR!]));
+    const without = nodeNames.filter((n) => !cidrs.has(n));
+    return without.length ? `no podCIDR yet: ${without.join(', ')}` : undefined;
+  });
+  const nets: KindNodeNet[] = [];
+  for (const name of nodeNames) {
+    const r = await $`docker inspect -f ${'{{with index .NetworkSettings.Networks "kind"}}{{.IPAddress}}{{end}}'} ${name}`.nothrow();
+    const ip = r.stdout.trim();
+    if (r.exitCode !== 0 || !ip) throw new HarnessError(`kind: no address of node ${name} on the kind network: ${lastLine(r.stderr || 'empty')}`);
+    nets.push({ name, ip, podCIDR: cidrs.get(name)! });
+  }
+  const routes = podRoutes(nets);
+  for (const n of nets) {
+    for (const argv of routes.get(n.name) ?? []) {
+      const r = await $`docker exec ${n.name} ${argv}`.nothrow();
+      if (r.exitCode !== 0) throw new HarnessError(`kind: ${argv.join(' ')} on ${n.name} failed: ${lastLine(r.stderr)}`);
+    }
+    const w = await $({ input: cniConflist(n.podCIDR) })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
+    if (w.exitCode !== 0) throw new HarnessError(`kind: writing ${CNI_CONFLIST_PATH} on ${n.name} failed: ${lastLine(w.stderr)}`);
+  }
 }

@@ -1,0 +1,67 @@
+/**
+ * The ZooKeeper client side of the tutorial: the real protocol through node-zookeeper-client over a
+ * port-forward to one member (create on one, read on another), plus zkCli.sh and `srvr` through exec.
+ */
+import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
+import type { Kube } from '../kube/client.ts';
+import { portForward } from '../kube/port-forward.ts';
+import { parseSrvr, type Srvr } from '../parsers/zookeeper.ts';
+import type { World } from '../scenario.ts';
+
+async function withMember<T>(kube: Kube, ns: string, pod: string, timeoutMs: number, fn: (c: Client) => Promise<T>): Promise<T> {
+  const fwd = await portForward(kube, ns, pod, 2181);
+  // One member only: the forwarded address is the whole connection string, so the client cannot wander.
+  const client = zookeeper.createClient(fwd.address, { sessionTimeout: 10_000, retries: 2 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ZooKeeper session with ${pod} within ${timeoutMs / 1000}s`)), timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      client.connect();
+    });
+    return await fn(client);
+  } finally {
+    client.close();
+    await fwd.close();
+  }
+}
+
+const cb = <T>(fn: (done: (err: Error | null, v?: T) => void) => void): Promise<T | undefined> =>
+  new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+
+/** Creates (or overwrites by delete+create) a znode through the member `pod`. */
+export function zkCreate(kube: Kube, ns: string, pod: string, path: string, data: string, timeoutMs = 30_000): Promise<void> {
+  return withMember(kube, ns, pod, timeoutMs, async (c) => {
+    const stat = await cb<Stat | null>((d) => c.exists(path, d));
+    if (stat) await cb<void>((d) => c.remove(path, -1, d));
+    await cb<string>((d) => c.create(path, Buffer.from(data), d));
+  });
+}
+
+export function zkGet(kube: Kube, ns: string, pod: string, path: string, timeoutMs = 30_000): Promise<string> {
+  return withMember(kube, ns, pod, timeoutMs, async (c) => {
+    const data = await cb<Buffer>((d) => c.getData(path, d));
+    return data?.toString('utf8') ?? '';
+  });
+}
+
+/** `echo srvr | nc 127.0.0.1 2181` inside a member. */
+export async function srvr(w: World, pod: string): Promise<Srvr> {
+  const r = await w.exec(pod, ['sh', '-c', 'echo srvr | nc 127.0.0.1 2181'], 30);
+  return parseSrvr(r.stdout);
+}
+
+/** `zkCli.sh get PATH` on a member: the data line, as the tutorial reads it (L1818-1844). */
+export async function zkCliGet(w: World, pod: string, path: string): Promise<string[]> {
+  const r = await w.exec(pod, ['zkCli.sh', 'get', path], 60);
+  return r.stdout.split('\n').map((l) => l.trim());
+}
+
+export async function zkCliCreate(w: World, pod: string, path: string, data: string): Promise<string> {
+  // "Node already exists" on a rerun against kept storage: delete first (catalogue S4 pitfalls).
+  await w.exec(pod, ['zkCli.sh', 'delete', path], 60);
+  const r = await w.exec(pod, ['zkCli.sh', 'create', path, data], 60);
+  return r.stdout + r.stderr;
+}
