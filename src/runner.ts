@@ -14,6 +14,7 @@ import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { onCleanup } from './cleanup.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
+import { writeHtmlReport } from './reporting/html.ts';
 import { applyOverlays, imagesOf, readManifests } from './manifests.ts';
 import type { ScenarioEntry } from './scenarios.ts';
 
@@ -117,7 +118,8 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
   writeFileSync(path.join(opts.reportDir, 'results.json'), JSON.stringify({ runId, provider: opts.provider, results }, null, 1));
   const c = collector.counts();
   const total = c.passed + c.failed + c.skipped;
-  log(`reports: ${path.join(opts.reportDir, 'junit.xml')} (${((performance.now() - started) / 1000).toFixed(0)}s)`);
+  const html = writeHtmlReport(opts.reportDir);
+  log(`reports: ${path.join(opts.reportDir, 'junit.xml')}, ${html} (${((performance.now() - started) / 1000).toFixed(0)}s)`);
   log(`e2e: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   if (total === 0) {
     log('error: no assertion ran');

@@ -640,3 +640,42 @@ export function writeHtmlReport(reportDir: string): string {
   writeFileSync(file, htmlReport({ runId: parsed.runId ?? '?', provider: parsed.provider ?? '?', results: parsed.results ?? [], timelines }));
   return file;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown for a CI job summary ($GITHUB_STEP_SUMMARY)
+
+const md = (s: unknown): string => esc(s).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/([`*_[\]])/g, '\\$1');
+
+/** A short Markdown summary of <reportDir>/results.json: counts per scenario, failures, skip reasons. */
+export function markdownSummary(reportDir: string, label: string = reportDir.replace(/\/+$/, '')): string {
+  const file = path.join(reportDir, 'results.json');
+  if (!existsSync(file)) return `### ⚠️ ${md(label)}: no results.json (the run did not finish)\n\n`;
+  const run = JSON.parse(readFileSync(file, 'utf8')) as { runId?: string; provider?: string; results?: AssertionResult[] };
+  const results = run.results ?? [];
+  const c = countResults(results);
+  const mark = c.failed > 0 ? '❌' : c.total === 0 ? '⚠️' : '✅';
+  const out = [
+    `### ${mark} ${md(label)}: ${md(run.provider ?? '?')} run ${md(run.runId ?? '?')}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${c.flaky ? `, ${c.flaky} flaky` : ''}`,
+    '',
+    '| scenario | passed | failed | skipped | flaky |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  const names = [...new Set(results.map((r) => r.scenario))];
+  for (const n of names) {
+    const s = countResults(results.filter((r) => r.scenario === n));
+    out.push(`| ${md(n)} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.flaky} |`);
+  }
+  const failed = results.filter((r) => r.outcome === 'failed');
+  if (failed.length) {
+    out.push('', '**Failed**', '');
+    for (const r of failed) out.push(`- ${md(r.scenario)} \`[${r.id.replace(/`/g, "'")}]\` ${md(r.name.replace(/^\[[^\]]+\]\s*/, ''))}: ${md(r.message ?? 'failed')}`);
+  }
+  const skipped = results.filter((r) => r.outcome === 'skipped');
+  if (skipped.length) {
+    out.push('', `<details><summary>${skipped.length} skipped, with the reason</summary>`, '');
+    for (const r of skipped) out.push(`- ${md(r.scenario)} \`[${r.id.replace(/`/g, "'")}]\` ${md(r.message ?? 'skipped')}`);
+    out.push('', '</details>');
+  }
+  out.push('', '');
+  return out.join('\n');
+}

@@ -19,6 +19,8 @@ export interface AssertionResult {
   readonly message?: string;
   readonly details?: string;
   readonly provider: string;
+  /** Passed on a retry. */
+  readonly flaky?: boolean;
 }
 
 const idOf = (name: string): string => /^\[([^\]]+)\]/.exec(name)?.[1] ?? name;
@@ -51,7 +53,7 @@ export class ResultCollector implements Reporter {
     } else if (r.state === 'skipped') {
       res = { ...base, outcome: 'skipped', message: r.note ?? 'skipped' };
     } else {
-      res = { ...base, outcome: 'passed' };
+      res = { ...base, outcome: 'passed', ...(tc.diagnostic()?.flaky ? { flaky: true } : {}) };
     }
     this.results.push(res);
     const mark = res.outcome === 'passed' ? 'ok  ' : res.outcome === 'failed' ? 'FAIL' : 'skip';

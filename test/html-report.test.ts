@@ -1,0 +1,243 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  assertionMarks,
+  countResults,
+  esc,
+  htmlReport,
+  markdownSummary,
+  podLanes,
+  timeScale,
+  writeHtmlReport,
+  type PodLane,
+  type TimelineFile,
+} from '../src/reporting/html.ts';
+import type { AssertionResult } from '../src/reporting/results.ts';
+import type { TimelineEntry } from '../src/timeline.ts';
+
+// A real kwok run of statefulset-basics (our own output): 5 pods, rolling updates, orphan/adopt, Parallel.
+const fixtureDir = path.join(import.meta.dirname, 'fixtures', 'report');
+const sample = JSON.parse(readFileSync(path.join(fixtureDir, 'timelines', 'statefulset-basics.json'), 'utf8')) as TimelineFile;
+const run = JSON.parse(readFileSync(path.join(fixtureDir, 'results.json'), 'utf8')) as { runId: string; provider: string; results: AssertionResult[] };
+
+const lane = (lanes: readonly PodLane[], pod: string): PodLane => {
+  const l = lanes.find((x) => x.pod === pod);
+  if (!l) throw new Error(`no lane ${pod}`);
+  return l;
+};
+
+let seq = 0;
+const e = (t: number, kind: TimelineEntry['kind'], source: string, text: string): TimelineEntry => ({ seq: seq++, t, kind, source, text });
+const pod = (t: number, text: string): TimelineEntry => e(t, 'watch', 'Pod', text);
+
+describe('podLanes on the recorded kwok timeline', () => {
+  const lanes = podLanes(sample.entries);
+
+  it('has one lane per pod name, in ordinal order', () => {
+    expect(lanes.map((l) => l.pod)).toEqual(['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
+  });
+
+  it('has one segment per UID', () => {
+    expect(lanes.map((l) => l.segments.length)).toEqual([5, 7, 5, 2, 1]);
+    expect(lane(lanes, 'web-0').segments.map((s) => s.uid)).toEqual(['c568d18c', '3ba1ae97', '5928dc32', '0fc5d968', '605f926f']);
+    // every pod was deleted by the end of the scenario (cleanup step 1.26)
+    expect(lanes.every((l) => l.segments.every((s) => s.endKind === 'deleted'))).toBe(true);
+  });
+
+  it('derives Pending -> Ready -> terminating spans from the watch text', () => {
+    const first = lane(lanes, 'web-0').segments[0]!;
+    expect(first.spans.map((s) => s.state)).toEqual(['pending', 'ready', 'terminating']);
+    expect(first.spans[0]!.from).toBeCloseTo(158.89, 1); // ADDED Pod/web-0 Pending NotReady
+    expect(first.spans[1]!.from).toBeCloseTo(1211.3, 1); // MODIFIED ... Running Ready
+    expect(first.spans[2]!.from).toBeCloseTo(9651.1, 0); // ... terminating (RollingUpdate 1.13)
+    expect(first.end).toBeCloseTo(10161.4, 0); // DELETED
+    expect(first.spans[1]!.node).toBe('se2e-4550a9-k2-worker2');
+    const web4 = lane(lanes, 'web-4').segments[0]!;
+    expect(web4.spans.map((s) => s.state)).toEqual(['pending', 'ready', 'terminating']);
+    // spans tile the segment
+    for (const l of lanes) {
+      for (const s of l.segments) {
+        expect(s.spans[0]!.from).toBe(s.start);
+        expect(s.spans.at(-1)!.to).toBe(s.end);
+        for (let i = 1; i < s.spans.length; i++) expect(s.spans[i]!.from).toBe(s.spans[i - 1]!.to);
+      }
+    }
+  });
+
+  it('shows the OrderedReady staircase: each of web-1..4 is created only after its predecessor is Ready', () => {
+    const readyAt = (p: string): number => lane(lanes, p).segments[0]!.spans.find((s) => s.state === 'ready')!.from;
+    for (const [prev, next] of [['web-0', 'web-1'], ['web-1', 'web-2'], ['web-2', 'web-3'], ['web-3', 'web-4']] as const) {
+      expect(lane(lanes, next).segments[0]!.start).toBeGreaterThan(readyAt(prev));
+    }
+  });
+
+  it('shows the Parallel burst: the last web-0 and web-1 start together, before either is Ready', () => {
+    const a = lane(lanes, 'web-0').segments.at(-1)!;
+    const b = lane(lanes, 'web-1').segments.at(-1)!;
+    expect(Math.abs(a.start - b.start)).toBeLessThan(50);
+    expect(b.start).toBeLessThan(a.spans.find((s) => s.state === 'ready')!.from);
+  });
+});
+
+describe('podLanes edge cases', () => {
+  it('keeps a pod that is still there open to the end, and closes a UID replaced without DELETED', () => {
+    const lanes = podLanes([
+      pod(10, 'ADDED Pod/db-10 Pending NotReady uid=aaaa'),
+      pod(20, 'MODIFIED Pod/db-10 Running NotReady on n1 uid=aaaa'),
+      pod(30, 'ADDED Pod/db-10 Pending NotReady uid=bbbb'),
+      pod(35, 'ADDED Pod/db-9 Failed NotReady uid=cccc'),
+      pod(36, 'DELETED Pod/db-8 Running Ready terminating uid=dddd'), // deleted before seen: nothing to draw
+      pod(37, 'BOOKMARK Pod/db-9 whatever'),
+      e(50, 'note', 'x', 'the end'),
+    ]);
+    expect(lanes.map((l) => l.pod)).toEqual(['db-8', 'db-9', 'db-10']);
+    expect(lane(lanes, 'db-8').segments).toEqual([]);
+    const s = lane(lanes, 'db-10').segments;
+    expect(s.map((x) => [x.uid, x.endKind, x.start, x.end])).toEqual([['aaaa', 'replaced', 10, 30], ['bbbb', 'open', 30, 50]]);
+    expect(s[0]!.spans.map((x) => [x.state, x.from, x.to])).toEqual([['pending', 10, 20], ['running', 20, 30]]);
+    expect(lane(lanes, 'db-9').segments[0]!.spans[0]!.state).toBe('failed');
+  });
+});
+
+describe('assertionMarks', () => {
+  it('pairs start and end per catalogue ID, and keeps skips and failures', () => {
+    const marks = assertionMarks(sample.entries);
+    expect(marks).toHaveLength(26);
+    const m113 = marks.find((m) => m.id === '1.13')!;
+    expect(m113.outcome).toBe('passed');
+    expect(m113.start).toBeCloseTo(6534, 0);
+    expect(m113.end).toBeCloseTo(11210, 0);
+    expect(marks.filter((m) => m.outcome === 'skipped').map((m) => m.id)).toEqual(['1.4', '1.5', '1.6', '1.7', '1.9', '1.14', '1.22']);
+    const failed = assertionMarks([e(1, 'assert', '2.1', 'start: x'), e(5, 'assert', '2.1', 'failed: web-1 <b>'), e(6, 'assert', '2.2', 'start: y')]);
+    expect(failed).toEqual([
+      { id: '2.1', title: 'x', start: 1, end: 5, outcome: 'failed', message: 'web-1 <b>' },
+      { id: '2.2', title: 'y', start: 6, outcome: 'running' },
+    ]);
+  });
+});
+
+describe('timeScale', () => {
+  it('compresses idle stretches and is monotonic', () => {
+    const s = timeScale(sample.entries.map((x) => x.t), { targetWidth: 1000, gapPx: 40 });
+    const gaps = s.pieces.filter((p) => p.gap);
+    // the three "nothing happens for 30/60/30 s" checks (1.15, 1.18, 1.19), and the quiet tail
+    expect(gaps.length).toBe(4);
+    expect(gaps[0]!.t1 - gaps[0]!.t0).toBeGreaterThan(25_000);
+    expect(s.width).toBeCloseTo(1000, 0);
+    let last = -1;
+    for (let t = 0; t < 160_000; t += 250) {
+      const x = s.x(t);
+      expect(x).toBeGreaterThanOrEqual(last);
+      last = x;
+    }
+    // a second of activity is wide enough to see the 1 s kwok Ready delay
+    expect(s.x(2000) - s.x(1000)).toBeGreaterThan(20);
+  });
+});
+
+describe('htmlReport', () => {
+  const html = htmlReport({ ...run, timelines: [sample] });
+
+  it('shows run id, provider and counts', () => {
+    expect(countResults(run.results)).toEqual({ passed: 19, failed: 0, skipped: 7, flaky: 0, total: 26 });
+    expect(html).toContain('<code>4550a9</code>');
+    expect(html).toContain('provider <code>kwok</code>');
+    expect(html).toContain('data-count="passed">19 passed<');
+    expect(html).toContain('data-count="failed">0 failed<');
+    expect(html).toContain('data-count="skipped">7 skipped<');
+    expect(html).toContain('data-count="flaky">0 flaky<');
+    expect(html).toContain('data-outcome="passed"');
+  });
+
+  it('has a lane per pod, segments per UID, assertion markers and the skip reasons', () => {
+    for (const p of ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']) expect(html).toContain(`<g class="lane" data-pod="${p}">`);
+    expect(html.match(/<g class="segment"/g)).toHaveLength(20);
+    expect(html).toContain('data-uid="605f926f"');
+    expect(html).toContain('<g class="mark mark-passed" data-id="1.2">');
+    expect(html).toContain('needs exec (it runs commands inside containers); provider kwok cannot show it');
+    expect(html).toContain('none: the manifests ran as published');
+  });
+
+  it('is self-contained', () => {
+    expect(html).not.toMatch(/<(script|link|img|iframe)\b/i);
+    expect(html).not.toMatch(/\b(src|href)="(?!#)/);
+    expect(html).not.toMatch(/url\((?!#)/);
+    expect(html).not.toContain('@import');
+  });
+
+  it('escapes every text, drops ANSI codes, marks failures red and counts flaky results', () => {
+    const evil = '<script>alert("x")</script>';
+    const results: AssertionResult[] = [
+      { scenario: 's<1>', name: `[9.1] ${evil}`, id: '9.1', outcome: 'failed', durationMs: 12, message: 'a & b \u001b[31mred\u001b[39m', details: `Error: ${evil}\n at x`, provider: 'kwok' },
+      { scenario: 's<1>', name: '[9.2] ok', id: '9.2', outcome: 'passed', durationMs: 1500, provider: 'kwok', flaky: true } as AssertionResult,
+      { scenario: 's<1>', name: '[9.3] skip', id: '9.3', outcome: 'skipped', durationMs: 0, message: 'needs <exec>', provider: 'kwok' },
+    ];
+    const tl: TimelineFile = {
+      scenario: 's<1>',
+      namespace: 'ns"x',
+      startedAt: '2026-01-01T00:00:00Z',
+      deviations: [{ object: 'StatefulSet/<web>', change: 'image a -> b & c' }],
+      entries: [
+        e(0, 'action', 'step', `apply ${evil}`),
+        e(1, 'assert', '9.1', `start: ${evil}`),
+        pod(2, 'ADDED Pod/web-0 Pending NotReady uid=u1'),
+        e(3, 'assert', '9.1', 'failed: <boom>'),
+      ],
+    };
+    const out = htmlReport({ runId: 'r<1>', provider: 'p&q', results, timelines: [tl] });
+    expect(out).not.toContain('<script');
+    expect(out).not.toContain('<boom>');
+    expect(out).not.toContain('\u001b');
+    expect(out).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(out).toContain('a &amp; b red');
+    expect(out).toContain('<code>r&lt;1&gt;</code>');
+    expect(out).toContain('provider <code>p&amp;q</code>');
+    expect(out).toContain('<code>ns&quot;x</code>');
+    expect(out).toContain('<li><code>StatefulSet/&lt;web&gt;</code>: image a -&gt; b &amp; c</li>');
+    expect(out).toContain('<span class="reason">needs &lt;exec&gt;</span>');
+    expect(out).toContain('data-outcome="failed"');
+    expect(out).toContain('data-count="flaky">1 flaky<');
+    expect(out).toContain('<span class="outcome flaky">flaky</span>');
+    expect(out).toMatch(/<g class="mark mark-failed" data-id="9\.1">[^]*?stroke="#d62828"/);
+    expect(esc('\'"<>&\u0007')).toBe('&#39;&quot;&lt;&gt;&amp;');
+  });
+
+  it('renders a report without timelines or results', () => {
+    expect(htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [] })).toContain('No results and no timelines');
+  });
+});
+
+describe('writeHtmlReport', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'html-report-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('reads results.json and timelines/*.json and writes report.html', () => {
+    cpSync(fixtureDir, dir, { recursive: true });
+    const file = writeHtmlReport(dir);
+    expect(file).toBe(path.join(dir, 'report.html'));
+    const html = readFileSync(file, 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('data-pod="web-4"');
+    expect(html).toContain('statefulset-basics-4550a9-c173');
+  });
+});
+
+describe('markdownSummary', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'md-summary-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('summarises counts per scenario, failures and skip reasons, escaped for Markdown', () => {
+    cpSync(fixtureDir, path.join(dir, 'kwok'), { recursive: true });
+    const ok = markdownSummary(path.join(dir, 'kwok'), 'reports/kwok');
+    expect(ok).toContain('### ✅ reports/kwok: kwok run 4550a9: 19 passed, 0 failed, 7 skipped');
+    expect(ok).toContain('| statefulset-basics | 19 | 0 | 7 | 0 |');
+    expect(ok).toContain('<details><summary>7 skipped, with the reason</summary>');
+    mkdirSync(path.join(dir, 'bad'));
+    const results: AssertionResult[] = [{ scenario: 's', name: '[2.1] a | b', id: '2.1', outcome: 'failed', durationMs: 1, message: 'x <y>\nz', provider: 'kind' }];
+    writeFileSync(path.join(dir, 'bad', 'results.json'), JSON.stringify({ runId: 'r', provider: 'kind', results }));
+    const bad = markdownSummary(path.join(dir, 'bad'), 'bad');
+    expect(bad).toContain('### ❌ bad: kind run r: 0 passed, 1 failed');
+    expect(bad).toContain('- s `[2.1]` a \\| b: x &lt;y&gt; z');
+    expect(markdownSummary(path.join(dir, 'none'), 'none')).toContain('no results.json');
+  });
+});
