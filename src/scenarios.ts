@@ -36,4 +36,11 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     fixtures: ['zookeeper.yaml'],
     summary: 'S4b: ZooKeeper with a PodDisruptionBudget — cordon and drain; the third drain is blocked',
   },
+  {
+    name: 'cassandra',
+    file: 'scenarios/cassandra.e2e.ts',
+    profile: 'K3',
+    fixtures: ['cassandra.yaml'],
+    summary: 'S3: Cassandra ring — ordered bootstrap, every node UN, CQL through a port-forward, scale to 4, PVCs kept',
+  },
 ];
