@@ -28,6 +28,7 @@ function imagesFor(entries: readonly ScenarioEntry[], opts: Options): string[] {
   const images = new Set<string>();
   for (const s of entries) {
     for (const f of s.fixtures) {
+      if (path.basename(f) === 'kustomization.yaml') continue; // kustomize input, not objects
       const objs = applyOverlays(readManifests(opts.fixturesDir, path.join(s.fixtureDir ?? s.name, f)), { namespace: 'x', imageMap: opts.imageMap, pullPolicyOverlay: true }).objects;
       for (const i of imagesOf(objs)) images.add(i);
     }

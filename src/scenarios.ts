@@ -43,4 +43,11 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     fixtures: ['cassandra.yaml'],
     summary: 'S3: Cassandra ring — ordered bootstrap, every node UN, CQL through a port-forward, scale to 4, PVCs kept',
   },
+  {
+    name: 'wordpress-mysql',
+    file: 'scenarios/wordpress-mysql.e2e.ts',
+    profile: 'K2',
+    fixtures: ['kustomization.yaml', 'mysql-deployment.yaml', 'wordpress-deployment.yaml'],
+    summary: 'S2: WordPress + MySQL with kustomize — generated Secret, PVCs, setup page, data surviving pods, Recreate',
+  },
 ];
