@@ -15,8 +15,8 @@ import { onCleanup } from './cleanup.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
-import { applyOverlays, imagesOf, readManifests } from './manifests.ts';
 import type { ScenarioEntry } from './scenarios.ts';
+import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 
 
 let current: Vitest | undefined;
@@ -24,21 +24,11 @@ export const abortRun = async (): Promise<void> => {
   await current?.close().catch(() => undefined);
 };
 
-function imagesFor(entries: readonly ScenarioEntry[], opts: Options): string[] {
-  const images = new Set<string>();
-  for (const s of entries) {
-    for (const f of s.fixtures) {
-      if (path.basename(f) === 'kustomization.yaml') continue; // kustomize input, not objects
-      const objs = applyOverlays(readManifests(opts.fixturesDir, path.join(s.fixtureDir ?? s.name, f)), { namespace: 'x', imageMap: opts.imageMap, pullPolicyOverlay: true }).objects;
-      for (const i of imagesOf(objs)) images.add(i);
-    }
-  }
-  return [...images];
-}
-
 export async function run(opts: Options, root: string, log: (line: string) => void): Promise<number> {
   const runId = randomBytes(3).toString('hex');
   const provider = providerFor(opts, root);
+  // Parse every fixture before anything is created: malformed YAML fails here, in one line.
+  const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.fixturesDir, opts.imageMap)]));
   await provider.preflight();
   mkdirSync(opts.reportDir, { recursive: true });
   const collector = new ResultCollector(log);
@@ -64,7 +54,9 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
     let keepCluster = false;
     try {
       cluster = await provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
-      await cluster.loadImages(imagesFor(entries, opts));
+      const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
+      await dryRunFixtures(cluster.kubeconfigPath, files);
+      await cluster.loadImages(fixtureImages(files));
       const ctx: RunContext = {
         runId,
         provider: cluster.provider,

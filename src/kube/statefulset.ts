@@ -30,7 +30,16 @@ export function describePods(w: World, set: string): string {
   const pods = setPods(w, set);
   const s = w.statefulsets.current.get(set);
   const status = s ? `sts ready=${s.status?.readyReplicas ?? 0}/${s.spec?.replicas}` : 'sts absent';
-  return `${status}; pods: ${pods.map((p) => `${p.metadata?.name}=${p.status?.phase}${isPodReady(p) ? '+Ready' : ''}${p.metadata?.deletionTimestamp ? '(terminating)' : ''}`).join(', ') || 'none'}`;
+  return `${status}; pods: ${pods.map((p) => `${p.metadata?.name}=${p.status?.phase}${isPodReady(p) ? '+Ready' : ''}${p.metadata?.deletionTimestamp ? '(terminating)' : ''}${whyNotRunning(p)}`).join(', ') || 'none'}`;
+}
+
+/** Why a pod is stuck, as `kubectl get pods` shows it: ErrImagePull, ImagePullBackOff, CrashLoopBackOff, Unschedulable. */
+export function whyNotRunning(p: V1Pod): string {
+  const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting;
+  if (waiting) return ` [${waiting.reason}${waiting.message ? `: ${waiting.message.split('\n')[0]!.slice(0, 160)}` : ''}]`;
+  const unsched = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (unsched) return ` [${unsched.reason ?? 'Unschedulable'}: ${(unsched.message ?? '').slice(0, 160)}]`;
+  return '';
 }
 
 /** Exactly `set`-0..n-1 exist, all Running+Ready, and the StatefulSet status agrees. */

@@ -192,9 +192,10 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
           if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
           if (present.length === 0) return;
           const t0 = performance.now();
-          const l = await $`${kind} load docker-image --name ${opts.name} ${present}`.nothrow();
+          // workers only: the control plane is tainted NoSchedule in every profile
+          const l = await $`${kind} load docker-image --name ${opts.name} --nodes ${names.workers.join(',')} ${present}`.nothrow();
           if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${lastLine(l.stderr)}`);
-          opts.log(`kind: loaded ${present.length} images into ${opts.name} in ${secs(t0)} (${present.join(', ')})`);
+          opts.log(`kind: loaded ${present.length} images into ${names.workers.length} workers in ${secs(t0)} (${present.join(', ')})`);
         },
         destroy,
       };
