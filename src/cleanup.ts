@@ -31,10 +31,24 @@ export function runCleanup(log: (line: string) => void): Promise<void> {
   return running;
 }
 
+let ours: ((sig: NodeJS.Signals) => void) | undefined;
+
+/** Removes SIGINT/SIGTERM listeners that libraries added (vitest's logger calls process.exit on them). */
+export function ownSignalsOnly(): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    for (const l of process.listeners(sig)) if (l !== ours) process.off(sig, l);
+  }
+}
+
 export function installSignalHandlers(log: (line: string) => void, beforeCleanup: () => Promise<void>): void {
   let signalled = 0;
+  let first = 0;
   const handler = (sig: NodeJS.Signals): void => {
+    // A terminal's Ctrl-C reaches the whole process group and npm forwards it again: a second signal within
+    // 2 s is the same keypress, not a request to force.
+    if (signalled > 0 && Date.now() - first < 2000) return;
     signalled++;
+    if (signalled === 1) first = Date.now();
     if (signalled > 1) {
       log(`${sig} again: exiting without waiting for cleanup`);
       process.exit(130);
@@ -46,6 +60,7 @@ export function installSignalHandlers(log: (line: string) => void, beforeCleanup
       process.exit(sig === 'SIGINT' ? 130 : 143);
     })();
   };
+  ours = handler;
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }

@@ -7,6 +7,7 @@ import { HarnessError, errorMessage } from './errors.ts';
 import { parseOptions, USAGE } from './options.ts';
 import { installSignalHandlers, runCleanup } from './cleanup.ts';
 import { abortRun, run } from './runner.ts';
+import { cleanupLeftovers } from './journal.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const log = (line: string): void => console.log(line);
@@ -15,6 +16,11 @@ async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2), root);
   if (opts.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (opts.cleanup) {
+    const n = await cleanupLeftovers(log);
+    log(n === 0 ? 'cleanup: nothing left behind by earlier runs' : `cleanup: finished ${n} interrupted run(s)`);
     return 0;
   }
   installSignalHandlers(log, abortRun);

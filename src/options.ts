@@ -24,6 +24,7 @@ export interface Options {
   readonly timeoutScale: number;
   /** Only assertions whose name matches (vitest testNamePattern), e.g. '\\[1\\.2\\]'. */
   readonly grep?: string;
+  readonly cleanup: boolean;
   readonly help: boolean;
 }
 
@@ -37,6 +38,7 @@ export const USAGE = `usage: npm run e2e -- [options]
   --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries)
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
   --kubeconfig FILE --context C   the cluster for --provider existing
+  --cleanup                       tear down what interrupted runs left (clusters, processes, work dirs) and exit
   --help                          this text
 environment: TIMEOUT_SCALE multiplies every timeout (default 1)`;
 
@@ -64,6 +66,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         context: { type: 'string' },
         grep: { type: 'string' },
         help: { type: 'boolean', default: false },
+        cleanup: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -109,6 +112,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     ...(v.context ? { context: v.context } : {}),
     timeoutScale: scale,
     ...(v.grep ? { grep: checkRegex(v.grep) } : {}),
+    cleanup: v.cleanup ?? false,
     help: v.help ?? false,
   };
 }

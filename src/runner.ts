@@ -6,12 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startVitest, type Vitest } from 'vitest/node';
+import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
 import { providerFor } from './providers/index.ts';
 import { PROFILES, type Cluster } from './providers/provider.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
-import { onCleanup } from './cleanup.ts';
+import { onCleanup, ownSignalsOnly } from './cleanup.ts';
+import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
@@ -26,6 +27,8 @@ export const abortRun = async (): Promise<void> => {
 
 export async function run(opts: Options, root: string, log: (line: string) => void): Promise<number> {
   const runId = randomBytes(3).toString('hex');
+  await cleanupLeftovers(log);
+  const journal = new Journal(runId);
   const provider = providerFor(opts, root);
   // Parse every fixture before anything is created: malformed YAML fails here, in one line.
   const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.fixturesDir, opts.imageMap)]));
@@ -42,6 +45,11 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
     const profile = PROFILES[profileName as keyof typeof PROFILES];
     const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
     const name = `se2e-${runId}-${profile.name.toLowerCase()}`;
+    // Journaled before they exist, so a run killed at any point can be finished by the next one.
+    const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }];
+    if (opts.provider === 'kind') journaled.push({ type: 'kind-cluster', name });
+    if (opts.provider === 'kwok') journaled.push({ type: 'kwok-cluster', pidsFile: path.join(workDir, 'pids.json') });
+    for (const e of journaled) journal.add(e);
     let cluster: Cluster | undefined;
     // One teardown promise, whichever path (normal end, error, signal) gets there first; the others await it.
     let tearingDown: Promise<void> | undefined;
@@ -49,6 +57,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       (tearingDown ??= (async () => {
         await cluster?.destroy();
         rmSync(workDir, { recursive: true, force: true });
+        for (const e of journaled) journal.done(e);
       })());
     const unregister = onCleanup(`cluster ${name}`, teardown);
     let keepCluster = false;
@@ -73,8 +82,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       process.env[CONTEXT_ENV] = encodeContext(ctx);
       collector.setProvider(cluster.provider);
       const before = collector.counts().failed;
-      current = await startVitest(
-        entries.map((e) => e.file),
+      current = await createVitest(
         {
           config: false,
           root,
@@ -89,6 +97,9 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
           teardownTimeout: 600_000,
         },
       );
+      // vitest's logger exits the process on SIGINT/SIGTERM; the harness must tear down first.
+      ownSignalsOnly();
+      await current.start(entries.map((e) => e.file));
       await current.close();
       current = undefined;
       const failedHere = collector.counts().failed > before;

@@ -204,8 +204,9 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
 }
 
 /**
- * What kindnetd does, once: wait for kube-controller-manager to give every node a podCIDR, then write each
- * node's conflist and its routes to the other nodes' pods (`docker exec`; the node name is the container name).
+ * What kindnetd does, once: wait for kube-controller-manager to give every node a podCIDR and for kube-proxy to
+ * program the Service rules, then write each node's routes to the other nodes' pods and its conflist (which
+ * makes the node Ready). Through `docker exec`; the node name is the container name.
  */
 async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], deadline: number): Promise<void> {
   let cidrs = new Map<string, string>();
@@ -222,6 +223,16 @@ async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], d
     if (r.exitCode !== 0 || !ip) throw new HarnessError(`kind: no address of node ${name} on the kind network: ${lastLine(r.stderr || 'empty')}`);
     nets.push({ name, ip, podCIDR: cidrs.get(name)! });
   }
+  // kube-proxy first: a pod that starts before its node has the Service rules sends its first SYN to
+  // 10.96.0.1 unNATed, conntrack keeps that flow, and the pod times out (local-path-provisioner crashed once so).
+  await until(deadline, 'kube-proxy Service rules on every node', async () => {
+    const waiting: string[] = [];
+    for (const name of nodeNames) {
+      const r = await $`docker exec ${name} sh -c ${'iptables-nft-save -t nat 2>/dev/null; iptables-legacy-save -t nat 2>/dev/null'}`.nothrow();
+      if (!r.stdout.includes('default/kubernetes:https')) waiting.push(name);
+    }
+    return waiting.length ? `no rules yet on ${waiting.join(', ')}` : undefined;
+  });
   const routes = podRoutes(nets);
   for (const n of nets) {
     for (const argv of routes.get(n.name) ?? []) {

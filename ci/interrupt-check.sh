@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Interrupts real runs and checks that nothing is left behind: no control-plane process, no work directory, no
+# journal entry, no kind cluster. Cases: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at
+# several moments, SIGTERM, and SIGKILL followed by `npm run e2e -- --cleanup`.
+# Usage: ci/interrupt-check.sh [provider] (default kwok). Prints one line per case; exits non-zero on a leak.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+provider=${1:-kwok}
+state=$(mktemp -d); export E2E_STATE_DIR="$state"
+leaks=0
+
+leftovers() { # $1 = run id
+  local id=$1 out=""
+  pgrep -af -- "stateful-e2e-$id-" >/dev/null && out+=" processes:$(pgrep -f -- "stateful-e2e-$id-" | tr '\n' ' ')"
+  compgen -G "/tmp/stateful-e2e-$id-*" >/dev/null && out+=" dirs:$(echo /tmp/stateful-e2e-"$id"-*)"
+  [ -e "$state/$id.json" ] && out+=" journal:$state/$id.json"
+  if [ "$provider" = kind ] && command -v kind >/dev/null; then kind get clusters 2>/dev/null | grep -q "se2e-$id" && out+=" kind-cluster"; fi
+  echo "$out"
+}
+
+# case NAME SIGNAL DELAY_S
+case_() {
+  local name=$1 sig=$2 delay=$3 log waited=0; log=$(mktemp)
+  setsid npm run -s e2e -- --provider "$provider" --scenario statefulset-basics --report-dir "$state/reports-$name" >"$log" 2>&1 &
+  local pid=$!
+  # Wait (bounded) for the run id, then let the run reach the moment under test.
+  local id="" t=0
+  while [ -z "$id" ] && [ $t -lt 100 ]; do id=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log"); sleep 0.1; t=$((t + 1)); done
+  sleep "$delay"
+  if [ "$sig" = KILL ]; then
+    kill -KILL -- -"$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    sleep 7 # the kwok watchdog stops orphaned children within ~6 s
+    npm run -s e2e -- --cleanup >>"$log" 2>&1
+  else
+    kill -"$sig" -- -"$pid" 2>/dev/null
+    # npm exits at once; the harness (same process group) goes on tearing down: wait for the whole group.
+    while pgrep -g "$pid" >/dev/null && [ $waited -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
+    if pgrep -g "$pid" >/dev/null; then echo "interrupt $name: run still alive 60 s after SIG$sig"; leaks=$((leaks + 1)); kill -KILL -- -"$pid"; fi
+    wait "$pid" 2>/dev/null
+  fi
+  local left; left=$(leftovers "$id")
+  if [ -z "$id" ]; then echo "interrupt $name: no run id in output"; cat "$log"; leaks=$((leaks + 1))
+  elif [ -n "$left" ]; then echo "interrupt $name: run $id LEFT$left"; tail -5 "$log"; leaks=$((leaks + 1))
+  else echo "interrupt $name: SIG$sig after ${delay}s: run $id left nothing ($(grep -c '^ok ' "$log") assertions had passed, teardown $(( waited / 10 ))s)"; fi
+  rm -f "$log"
+}
+
+case_ during-start INT 1
+case_ during-tests INT 12
+case_ sigterm TERM 8
+case_ sigkill-then-cleanup KILL 8
+rm -rf "$state"
+exit $leaks
