@@ -1,0 +1,122 @@
+/**
+ * Bad input gets one clear line and a non-zero exit, never a hang or a stack trace: each case runs the real CLI
+ * (`node bin/e2e.mjs`) with a timeout. The README's bad-input table lists the same cases.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-badinput-'));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, 'bin/e2e.mjs'), ...args], { cwd: root, env: { ...process.env, E2E_STATE_DIR: path.join(tmp, 'state'), ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** One `error: …` line on stderr, no stack trace, the expected exit code. */
+function oneLine(r: Run, pattern: RegExp, code = 2): void {
+  const lines = r.stderr.trim().split('\n').filter(Boolean);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(code);
+}
+
+function fixturesCopy(name: string, edit?: (dir: string) => void): string {
+  const dir = path.join(tmp, name);
+  cpSync(path.join(root, 'fixtures'), dir, { recursive: true });
+  edit?.(dir);
+  return dir;
+}
+
+const kwokBuilt = existsSync(path.join(process.env.E2E_CACHE ?? '/var/cache/stateful-e2e', 'kwok-v0.8.0', 'kwok'));
+const dockerUp = (() => {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('bad input: one line, non-zero exit', () => {
+  it('unknown option', async () => oneLine(await cli(['--bogus']), /Unknown option '--bogus'/));
+  it('unknown provider', async () => oneLine(await cli(['--provider', 'minikube']), /--provider: unknown value 'minikube' \(expected kind, kwok, existing\)/));
+  it('unknown scenario', async () => oneLine(await cli(['--scenario', 'redis']), /unknown scenario 'redis' \(known: .*statefulset-basics/));
+  it('bad --keep value', async () => oneLine(await cli(['--keep', 'sometimes']), /--keep: unknown value/));
+  it('fixtures directory missing', async () => oneLine(await cli(['--fixtures', '/nonexistent/fixtures']), /--fixtures: no such directory/));
+  it('fixtures directory missing a file', async () => {
+    const dir = fixturesCopy('missing-file', (d) => execFileSync('rm', [path.join(d, 'statefulset-basics', 'web-parallel.yaml')]));
+    oneLine(await cli(['--fixtures', dir, '--scenario', 'statefulset-basics']), /statefulset-basics needs .*web-parallel\.yaml, which does not exist/);
+  });
+  it('malformed YAML in a fixture', async () => {
+    const dir = fixturesCopy('malformed', (d) => writeFileSync(path.join(d, 'statefulset-basics', 'web.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  labels: [a\n'));
+    oneLine(await cli(['--fixtures', dir, '--scenario', 'statefulset-basics', '--provider', 'kwok']), /web\.yaml.*malformed YAML/);
+  });
+  it('a YAML document that is not a Kubernetes object', async () => {
+    const dir = fixturesCopy('not-object', (d) => writeFileSync(path.join(d, 'statefulset-basics', 'web.yaml'), '- just\n- a list\n'));
+    oneLine(await cli(['--fixtures', dir, '--scenario', 'statefulset-basics', '--provider', 'kwok']), /web\.yaml: a document is not a Kubernetes object/);
+  });
+  it('invalid --k8s-version', async () => oneLine(await cli(['--k8s-version', '1.34']), /--k8s-version: '1\.34' is not of the form vX\.Y\.Z/));
+  it('--image-map file missing', async () => oneLine(await cli(['--image-map', '/nonexistent.yaml']), /--image-map: no such file/));
+  it('--image-map not a mapping', async () => {
+    const f = path.join(tmp, 'map.yaml');
+    writeFileSync(f, '- a\n- b\n');
+    oneLine(await cli(['--image-map', f]), /--image-map .*expected a mapping/);
+  });
+  it('invalid --grep regular expression', async () => oneLine(await cli(['--grep', '[1.2']), /--grep: invalid regular expression/));
+  it('TIMEOUT_SCALE not a positive number', async () => oneLine(await cli([], { TIMEOUT_SCALE: 'fast' }), /TIMEOUT_SCALE must be a positive number/));
+  it('--provider existing without --kubeconfig', async () => oneLine(await cli(['--provider', 'existing']), /--provider existing needs --kubeconfig/));
+  it('--kubeconfig file missing', async () => oneLine(await cli(['--provider', 'existing', '--kubeconfig', '/nonexistent/kubeconfig']), /--kubeconfig: no such file/));
+  it('unreachable API server', async () => {
+    const kc = path.join(tmp, 'unreachable.kubeconfig');
+    writeFileSync(kc, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+    const r = await cli(['--provider', 'existing', '--kubeconfig', kc, '--scenario', 'statefulset-basics']);
+    oneLine(r, /cluster https:\/\/127\.0\.0\.1:1 unreachable/);
+    expect(r.ms).toBeLessThan(30_000);
+  });
+  it('unknown --context', async () => {
+    const kc = path.join(tmp, 'ctx.kubeconfig');
+    writeFileSync(kc, readFileSync(path.join(tmp, 'unreachable.kubeconfig'), 'utf8'));
+    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--context', 'nope']), /--context nope: not in .* \(has: x\)/);
+  });
+  it('Docker not reachable (kind provider)', async () => {
+    oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }), /Docker daemon not reachable|docker not found/);
+  });
+  it.skipIf(!dockerUp)('kind binary missing (kind provider)', async () => {
+    oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { KIND_BINARY: '/nonexistent/kind' }), /kind not found/);
+  });
+  it('kwok binaries not built', async () => {
+    oneLine(await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache') }), /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/);
+  });
+  it.skipIf(!kwokBuilt)('a manifest the API server rejects (storage: 1Gib) fails before any scenario runs', async () => {
+    const dir = fixturesCopy('1gib', (d) => {
+      const f = path.join(d, 'statefulset-basics', 'web.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('storage: 1Gi\n', 'storage: 1Gib\n'));
+    });
+    const r = await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics', '--fixtures', dir, '--report-dir', path.join(tmp, 'r')], {}, 120_000);
+    oneLine(r, /web\.yaml: StatefulSet\/web: the API server rejects it: .*quantities must match/);
+  });
+});
