@@ -25,6 +25,10 @@ export interface Options {
   /** Only assertions whose name matches (vitest testNamePattern), e.g. '\\[1\\.2\\]'. */
   readonly grep?: string;
   readonly cleanup: boolean;
+  /** Reruns of a failed assertion (vitest retry); a pass on retry is reported as flaky. */
+  readonly retries: number;
+  /** Lets disruptive scenarios (cordon, drain) run on --provider existing. */
+  readonly allowDisruptive: boolean;
   readonly help: boolean;
 }
 
@@ -38,6 +42,8 @@ export const USAGE = `usage: npm run e2e -- [options]
   --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries)
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
   --kubeconfig FILE --context C   the cluster for --provider existing
+  --retries N                     rerun a failed assertion up to N times; a pass on retry is reported as flaky
+  --allow-disruptive              let scenarios that cordon and drain nodes run on --provider existing
   --cleanup                       tear down what interrupted runs left (clusters, processes, work dirs) and exit
   --help                          this text
 environment: TIMEOUT_SCALE multiplies every timeout (default 1)`;
@@ -67,6 +73,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         grep: { type: 'string' },
         help: { type: 'boolean', default: false },
         cleanup: { type: 'boolean', default: false },
+        retries: { type: 'string', default: '0' },
+        'allow-disruptive': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -97,6 +105,16 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (provider === 'existing' && !v.kubeconfig) throw new HarnessError('--provider existing needs --kubeconfig FILE (and optionally --context NAME)');
   if (v.kubeconfig && !existsSync(v.kubeconfig)) throw new HarnessError(`--kubeconfig: no such file: ${v.kubeconfig}`);
 
+  const retries = Number(v.retries);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
+  const allowDisruptive = v['allow-disruptive'] ?? false;
+  if (provider === 'existing' && !allowDisruptive) {
+    const disruptive = scenarios.filter((s) => s.disruptive).map((s) => s.name);
+    if (disruptive.length > 0) {
+      throw new HarnessError(`${disruptive.join(', ')} cordon and drain nodes; on your own cluster pass --allow-disruptive, or leave them out with --scenario`);
+    }
+  }
+
   const scale = Number(env.TIMEOUT_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0) throw new HarnessError(`TIMEOUT_SCALE must be a positive number, got '${env.TIMEOUT_SCALE}'`);
 
@@ -113,6 +131,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     timeoutScale: scale,
     ...(v.grep ? { grep: checkRegex(v.grep) } : {}),
     cleanup: v.cleanup ?? false,
+    retries,
+    allowDisruptive,
     help: v.help ?? false,
   };
 }

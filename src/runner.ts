@@ -81,7 +81,8 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       };
       process.env[CONTEXT_ENV] = encodeContext(ctx);
       collector.setProvider(cluster.provider);
-      const before = collector.counts().failed;
+      const before = collector.results.length;
+      const failedBefore = collector.counts().failed;
       current = await createVitest(
         {
           config: false,
@@ -93,6 +94,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
           watch: false,
           reporters: [collector],
           ...(opts.grep ? { testNamePattern: opts.grep } : {}),
+          ...(opts.retries > 0 ? { retry: opts.retries } : {}),
           hookTimeout: 600_000,
           teardownTimeout: 600_000,
         },
@@ -102,10 +104,16 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       await current.start(entries.map((e) => e.file));
       await current.close();
       current = undefined;
-      const failedHere = collector.counts().failed > before;
+      const failedHere = collector.counts().failed > failedBefore;
       keepCluster = opts.keep === 'always' || (opts.keep === 'on-failure' && failedHere);
       if (keepCluster && cluster.provider !== 'existing') {
         log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath}`);
+      }
+      const failed = collector.results.slice(before).filter((r) => r.outcome === 'failed');
+      if (failed.length > 0) {
+        // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
+        const scen = [...new Set(failed.map((r) => r.scenario))].map((sc) => `--scenario ${sc}`).join(' ');
+        log(`rerun the failed scenarios: npm run e2e -- --provider ${opts.provider} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`);
       }
     } finally {
       if (!keepCluster) {

@@ -10,6 +10,8 @@ export interface ScenarioEntry {
   readonly fixtures: readonly string[];
   /** Sub-directory of the fixtures root; the scenario name unless several scenarios share one tutorial. */
   readonly fixtureDir?: string;
+  /** Cordons or drains nodes: refused on --provider existing without --allow-disruptive. */
+  readonly disruptive?: boolean;
   readonly summary: string;
 }
 
@@ -25,6 +27,7 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     name: 'zookeeper',
     file: 'scenarios/zookeeper.e2e.ts',
     profile: 'K3',
+    disruptive: true, // [4.19] cordons a worker
     fixtures: ['zookeeper.yaml', 'dns-test.yaml'],
     summary: 'S4a: ZooKeeper ensemble — identity, quorum, /hello across members, persistence, updates, probes, anti-affinity',
   },
@@ -32,6 +35,7 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
     name: 'zookeeper-maintenance',
     file: 'scenarios/zookeeper-maintenance.e2e.ts',
     profile: 'K4S',
+    disruptive: true,
     fixtureDir: 'zookeeper',
     fixtures: ['zookeeper.yaml'],
     summary: 'S4b: ZooKeeper with a PodDisruptionBudget — cordon and drain; the third drain is blocked',

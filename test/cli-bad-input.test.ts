@@ -108,6 +108,12 @@ current-context: x
   it.skipIf(!dockerUp)('kind binary missing (kind provider)', async () => {
     oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { KIND_BINARY: '/nonexistent/kind' }), /kind not found/);
   });
+  it('--retries out of range', async () => oneLine(await cli(['--retries', '9']), /--retries: expected a whole number from 0 to 5/));
+  it('disruptive scenarios on an existing cluster without --allow-disruptive', async () => {
+    const kc = path.join(tmp, 'disruptive.kubeconfig');
+    writeFileSync(kc, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--scenario', 'zookeeper-maintenance']), /zookeeper-maintenance cordon and drain nodes; on your own cluster pass --allow-disruptive/);
+  });
   it('kwok binaries not built', async () => {
     oneLine(await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache') }), /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/);
   });
