@@ -100,7 +100,7 @@ current-context: x
   it('unknown --context', async () => {
     const kc = path.join(tmp, 'ctx.kubeconfig');
     writeFileSync(kc, readFileSync(path.join(tmp, 'unreachable.kubeconfig'), 'utf8'));
-    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--context', 'nope']), /--context nope: not in .* \(has: x\)/);
+    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--context', 'nope', '--scenario', 'statefulset-basics']), /--context nope: not in .* \(has: x\)/);
   });
   it('Docker not reachable (kind provider)', async () => {
     oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }), /Docker daemon not reachable|docker not found/);
