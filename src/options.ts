@@ -25,6 +25,8 @@ export interface Options {
   /** Only assertions whose name matches (vitest testNamePattern), e.g. '\\[1\\.2\\]'. */
   readonly grep?: string;
   readonly cleanup: boolean;
+  /** Write conformance.md: the verdict on the manifests in --fixtures. */
+  readonly conformance: boolean;
   /** Reruns of a failed assertion (vitest retry); a pass on retry is reported as flaky. */
   readonly retries: number;
   /** Lets disruptive scenarios (cordon, drain) run on --provider existing. */
@@ -44,6 +46,7 @@ export const USAGE = `usage: npm run e2e -- [options]
   --kubeconfig FILE --context C   the cluster for --provider existing
   --retries N                     rerun a failed assertion up to N times; a pass on retry is reported as flaky
   --allow-disruptive              let scenarios that cordon and drain nodes run on --provider existing
+  --conformance                   write <report-dir>/conformance.md, the verdict on the manifests in --fixtures
   --cleanup                       tear down what interrupted runs left (clusters, processes, work dirs) and exit
   --help                          this text
 environment: TIMEOUT_SCALE multiplies every timeout (default 1)`;
@@ -73,6 +76,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         grep: { type: 'string' },
         help: { type: 'boolean', default: false },
         cleanup: { type: 'boolean', default: false },
+        conformance: { type: 'boolean', default: false },
         retries: { type: 'string', default: '0' },
         'allow-disruptive': { type: 'boolean', default: false },
       },
@@ -91,6 +95,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   }
   const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
 
+  if (v.conformance && !v.fixtures) throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
   const fixturesDir = path.resolve(v.fixtures ?? path.join(root, 'fixtures'));
   if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
   for (const s of scenarios) {
@@ -131,6 +136,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     timeoutScale: scale,
     ...(v.grep ? { grep: checkRegex(v.grep) } : {}),
     cleanup: v.cleanup ?? false,
+    conformance: v.conformance ?? false,
     retries,
     allowDisruptive,
     help: v.help ?? false,

@@ -16,6 +16,9 @@ import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
+import { conformanceMarkdown } from './reporting/conformance.ts';
+import { connect } from './kube/client.ts';
+import { VersionApi } from '@kubernetes/client-node';
 import type { ScenarioEntry } from './scenarios.ts';
 import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 
@@ -37,6 +40,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
   const collector = new ResultCollector(log);
   const started = performance.now();
 
+  const versions: Record<string, string> = {};
   const groups = new Map<string, ScenarioEntry[]>();
   for (const s of opts.scenarios) groups.set(s.profile, [...(groups.get(s.profile) ?? []), s]);
 
@@ -65,6 +69,8 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       cluster = await provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
       const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
       await dryRunFixtures(cluster.kubeconfigPath, files);
+      const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
+      for (const e of entries) versions[e.name] = server.gitVersion;
       await cluster.loadImages(fixtureImages(files));
       const ctx: RunContext = {
         runId,
@@ -131,6 +137,11 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
   const c = collector.counts();
   const total = c.passed + c.failed + c.skipped;
   const html = writeHtmlReport(opts.reportDir);
+  if (opts.conformance) {
+    const md = path.join(opts.reportDir, 'conformance.md');
+    writeFileSync(md, conformanceMarkdown({ fixturesDir: opts.fixturesDir, provider: opts.provider, versions, results }));
+    log(`conformance verdict: ${md}`);
+  }
   log(`reports: ${path.join(opts.reportDir, 'junit.xml')}, ${html} (${((performance.now() - started) / 1000).toFixed(0)}s)`);
   log(`e2e: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   if (total === 0) {
