@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { kindConfigFor } from '../src/providers/kind.ts';
+import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes } from '../src/providers/kind-network.ts';
+
+const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
+
+describe('kind cluster config', () => {
+  it('has one control plane and the profile worker count, keeping the base settings', () => {
+    const cfg = parse(kindConfigFor(base, 2));
+    expect(cfg.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
+    expect(cfg.networking.dnsSearch).toEqual([]);
+    expect(cfg.nodes[1].extraMounts).toBeUndefined();
+  });
+
+  it('mounts the shared directory on every worker for K4S', () => {
+    const cfg = parse(kindConfigFor(base, 4, '/tmp/run/shared'));
+    expect(cfg.nodes).toHaveLength(5);
+    for (const w of cfg.nodes.slice(1)) expect(w.extraMounts).toEqual([{ hostPath: '/tmp/run/shared', containerPath: '/var/local-path-provisioner' }]);
+  });
+
+  it('disables the default CNI for offline node images and keeps the rest', () => {
+    const cfg = parse(offlineKindConfig(kindConfigFor(base, 3)));
+    expect(cfg.networking).toEqual({ dnsSearch: [], disableDefaultCNI: true });
+    expect(cfg.nodes).toHaveLength(4);
+    expect(parse(offlineKindConfig('')).networking).toEqual({ disableDefaultCNI: true });
+  });
+
+  it('names nodes like kind', () => {
+    expect(kindNodeNamesFor('se2e-1-k3', 3)).toEqual({ controlPlane: 'se2e-1-k3-control-plane', workers: ['se2e-1-k3-worker', 'se2e-1-k3-worker2', 'se2e-1-k3-worker3'] });
+  });
+});
+
+describe('static pod network', () => {
+  it('writes a ptp + host-local conflist over the node podCIDR', () => {
+    const c = JSON.parse(cniConflist('10.244.1.0/24'));
+    expect(c.plugins.map((p: { type: string }) => p.type)).toEqual(['ptp', 'portmap']);
+    expect(c.plugins[0].ipam.ranges).toEqual([[{ subnet: '10.244.1.0/24' }]]);
+    expect(c.plugins[0].ipMasq).toBe(false);
+    expect(() => cniConflist('fd00::/64')).toThrow(/IPv4/);
+  });
+
+  it('routes every other node podCIDR via that node', () => {
+    const r = podRoutes([
+      { name: 'a', ip: '172.18.0.2', podCIDR: '10.244.0.0/24' },
+      { name: 'b', ip: '172.18.0.3', podCIDR: '10.244.1.0/24' },
+      { name: 'c', ip: '172.18.0.4', podCIDR: '10.244.2.0/24' },
+    ]);
+    expect(r.get('a')).toEqual([
+      ['ip', 'route', 'replace', '10.244.1.0/24', 'via', '172.18.0.3'],
+      ['ip', 'route', 'replace', '10.244.2.0/24', 'via', '172.18.0.4'],
+    ]);
+    expect(r.get('c')).toHaveLength(2);
+  });
+
+  it('finds the repository of an image reference', () => {
+    expect(imageRepository('registry.k8s.io/nginx-slim:0.24')).toBe('registry.k8s.io/nginx-slim');
+    expect(imageRepository('localhost:5000/busybox')).toBe('localhost:5000/busybox');
+    expect(imageRepository('busybox:1.28@sha256:abc')).toBe('busybox');
+  });
+});
