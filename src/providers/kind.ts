@@ -100,6 +100,11 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
         throw new HarnessError(cli.exitCode !== 0 ? 'docker not found: install Docker (ci/docker-setup.sh does it on Debian)' : 'Docker daemon not reachable: start dockerd (ci/docker-setup.sh) or check DOCKER_HOST');
       }
       kind = (await findKind()) ?? '';
+      if (!kind && !process.env.KIND_BINARY && (await $`command -v go`.nothrow()).exitCode === 0) {
+        // Provision the pinned kind from its Go module (about 10 s warm, a minute cold).
+        const built = await $`bash ${path.join(root, 'ci', 'build-kind.sh')}`.nothrow();
+        if (built.exitCode === 0) kind = built.stdout.trim().split('\n').pop() ?? '';
+      }
       if (!kind) throw new HarnessError('kind not found: put kind on PATH, set KIND_BINARY, or run ci/build-kind.sh');
       image = await chooseNodeImage(version);
       const img = await $`docker image inspect -f ${`{{index .Config.Labels "${STATEFUL_E2E_REV_LABEL}"}}`} ${image}`.nothrow();
