@@ -113,13 +113,18 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
   });
 
   f.assess('3.5', 'CQL through a port-forward: system.local is K8Demo / DC1-K8Demo / Rack1-K8Demo', { timeout: 60, needs: ['network'] }, async (w) => {
-    const row = await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => (await c.execute('SELECT cluster_name, data_center, rack FROM system.local')).first());
+    // A pod turns Ready (UN) a few seconds before CQL listens: retry the connection.
+    const row = await eventually('CQL on cassandra-0', w.seconds(60), () =>
+      withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => (await c.execute('SELECT cluster_name, data_center, rack FROM system.local')).first()),
+    );
     expect([row?.get('cluster_name'), row?.get('data_center'), row?.get('rack')]).toEqual(['K8Demo', DC, RACK]);
   });
 
   f.assess('3.6', 'the system keyspaces exist', { timeout: 60, needs: ['network'] }, async (w) => {
-    const names = await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) =>
-      (await c.execute('SELECT keyspace_name FROM system_schema.keyspaces')).rows.map((r) => String(r.get('keyspace_name'))),
+    const names = await eventually('CQL on cassandra-0', w.seconds(60), () =>
+      withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) =>
+        (await c.execute('SELECT keyspace_name FROM system_schema.keyspaces')).rows.map((r) => String(r.get('keyspace_name'))),
+      ),
     );
     for (const k of ['system', 'system_auth', 'system_distributed', 'system_schema', 'system_traces']) expect(names).toContain(k);
   });
@@ -140,11 +145,11 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
   });
 
   f.assess('3.9', 'a deleted pod comes back with the same Host ID and the data is readable at QUORUM', { timeout: 600, needs: ['exec', 'network'] }, async (w) => {
-    await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => {
+    await eventually('CQL on cassandra-0', w.seconds(60), () => withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => {
       await c.execute("CREATE KEYSPACE IF NOT EXISTS e2e WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
       await c.execute('CREATE TABLE IF NOT EXISTS e2e.kv (k text PRIMARY KEY, v text)');
       await c.execute("INSERT INTO e2e.kv (k, v) VALUES ('hello', 'world')", [], { consistency: 4 /* QUORUM */ });
-    });
+    }));
     const before = (await nodetoolInfo(w, 'cassandra-1')).id;
     const uid = w.pod('cassandra-1')?.metadata?.uid;
     await w.delete('Pod', 'v1', 'cassandra-1');
