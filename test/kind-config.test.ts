@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kindConfigFor } from '../src/providers/kind.ts';
-import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes } from '../src/providers/kind-network.ts';
+import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind-network.ts';
 
 const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
 
@@ -14,10 +14,27 @@ describe('kind cluster config', () => {
     expect(cfg.nodes[1].extraMounts).toBeUndefined();
   });
 
-  it('mounts the shared directory on every worker for K4S', () => {
+  it('mounts the shared directory on every node, the control plane included, for K4S', () => {
     const cfg = parse(kindConfigFor(base, 4, '/tmp/run/shared'));
     expect(cfg.nodes).toHaveLength(5);
-    for (const w of cfg.nodes.slice(1)) expect(w.extraMounts).toEqual([{ hostPath: '/tmp/run/shared', containerPath: '/var/local-path-provisioner' }]);
+    expect(cfg.nodes[0].role).toBe('control-plane');
+    for (const n of cfg.nodes) expect(n.extraMounts).toEqual([{ hostPath: '/tmp/run/shared', containerPath: '/var/local-path-provisioner' }]);
+    // mounts of the base config are kept
+    const own = 'nodes:\n  - role: control-plane\n  - role: worker\n    extraMounts: [{ hostPath: /data, containerPath: /data }]\n';
+    const k = parse(kindConfigFor(own, 2, '/s'));
+    expect(k.nodes[1].extraMounts).toEqual([{ hostPath: '/data', containerPath: '/data' }, { hostPath: '/s', containerPath: '/var/local-path-provisioner' }]);
+    expect(k.nodes[0].extraMounts).toEqual([{ hostPath: '/s', containerPath: '/var/local-path-provisioner' }]);
+  });
+
+  it('leaves non-shared profiles without mounts', () => {
+    for (const w of [2, 3]) for (const n of parse(kindConfigFor(base, w)).nodes) expect(n.extraMounts).toBeUndefined();
+  });
+
+  it('configures local-path-provisioner for a shared file system (no nodePathMap: PVs without nodeAffinity)', () => {
+    expect(JSON.parse(sharedStorageConfig())).toEqual({ nodePathMap: [], sharedFileSystemPath: '/var/local-path-provisioner' });
+    expect(JSON.parse(sharedStorageConfig('/mnt/shared')).sharedFileSystemPath).toBe('/mnt/shared');
+    expect(() => sharedStorageConfig('/')).toThrow();
+    expect(() => sharedStorageConfig('relative')).toThrow();
   });
 
   it('disables the default CNI for offline node images and keeps the rest', () => {

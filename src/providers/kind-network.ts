@@ -24,6 +24,23 @@ export interface KindNodeNet {
   readonly podCIDR: string;
 }
 
+/** Where local-path-provisioner keeps volumes on every node (kind's default path; the shared mount for K4S). */
+export const LOCAL_PATH_DIR = '/var/local-path-provisioner';
+/** The provisioner's ConfigMap and Deployment, as kind's default storage (and ci/build-node-image.sh's) name them. */
+export const LOCAL_PATH_NAMESPACE = 'local-path-storage';
+export const LOCAL_PATH_CONFIGMAP = 'local-path-config';
+export const LOCAL_PATH_DEPLOYMENT = 'local-path-provisioner';
+
+/**
+ * local-path-provisioner's config.json for storage that every node mounts at the same path (K4S): with
+ * `sharedFileSystemPath` it creates PVs without nodeAffinity, so a pod can move to another node with its volume.
+ * `nodePathMap` must then be `[]` (the two are mutually exclusive; README of v0.0.30).
+ */
+export function sharedStorageConfig(dir: string = LOCAL_PATH_DIR): string {
+  if (!dir.startsWith('/') || dir === '/') throw new Error(`not an absolute directory below /: ${dir}`);
+  return JSON.stringify({ nodePathMap: [], sharedFileSystemPath: dir });
+}
+
 /** Node names kind gives a cluster: <name>-control-plane, <name>-worker, <name>-worker2, ... */
 export function kindNodeNamesFor(cluster: string, workers: number): { controlPlane: string; workers: string[] } {
   return {

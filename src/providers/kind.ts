@@ -6,17 +6,26 @@
  * so the cluster is created with the default CNI disabled and the provider sets up a static pod network through
  * `docker exec` (kind-network.ts). Their default StorageClass `standard` is local-path-provisioner, installed by
  * kind itself from the image's /kind/manifests/default-storage.yaml, as with kindest/node images.
+ *
+ * Profiles with shared storage (K4S) mount one host directory, <workDir>/shared, at /var/local-path-provisioner in
+ * every node, and the provider switches local-path-provisioner to `sharedFileSystemPath` before the cluster is
+ * handed out: PVs then carry no nodeAffinity, so a drained pod comes back on another node with its data.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
 import { parse as parseYaml, stringify } from 'yaml';
 import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
+import { MERGE } from '../kube/client.ts';
 import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
 import { cacheDir, PINS } from './pins.ts';
 import {
   CNI_CONFLIST_PATH,
+  LOCAL_PATH_CONFIGMAP,
+  LOCAL_PATH_DEPLOYMENT,
+  LOCAL_PATH_DIR,
+  LOCAL_PATH_NAMESPACE,
   STATEFUL_E2E_RECIPE_LABEL,
   STATEFUL_E2E_REV_LABEL,
   cniConflist,
@@ -24,6 +33,7 @@ import {
   kindNodeNamesFor,
   offlineKindConfig,
   podRoutes,
+  sharedStorageConfig,
   type KindNodeNet,
 } from './kind-network.ts';
 
@@ -45,13 +55,18 @@ export async function findKind(): Promise<string | undefined> {
   return existsSync(built) ? built : undefined;
 }
 
-/** kind-config.yaml with the worker count of the profile (and shared storage mounts for K4S). */
+/**
+ * kind-config.yaml with the worker count of the profile. With `sharedDir` (K4S) every node, the control plane
+ * included, mounts that host directory at local-path-provisioner's path: volumes are created on the node the pod
+ * was scheduled to, but the provisioner deletes them through a helper pod that may run on any node.
+ */
 export function kindConfigFor(baseConfig: string, workers: number, sharedDir?: string): string {
   const cfg = (parseYaml(baseConfig) ?? {}) as { nodes?: { role: string; extraMounts?: unknown[] }[] } & Record<string, unknown>;
   const cp = cfg.nodes?.find((n) => n.role === 'control-plane') ?? { role: 'control-plane' };
   const worker = cfg.nodes?.find((n) => n.role === 'worker') ?? { role: 'worker' };
-  const mounts = sharedDir ? [{ hostPath: sharedDir, containerPath: '/var/local-path-provisioner' }] : undefined;
-  cfg.nodes = [cp, ...Array.from({ length: workers }, () => ({ ...worker, ...(mounts ? { extraMounts: mounts } : {}) }))];
+  const mount = sharedDir ? { hostPath: sharedDir, containerPath: LOCAL_PATH_DIR } : undefined;
+  const withMount = <T extends { extraMounts?: unknown[] }>(n: T): T => (mount ? { ...n, extraMounts: [...(n.extraMounts ?? []), mount] } : n);
+  cfg.nodes = [withMount(cp), ...Array.from({ length: workers }, () => withMount({ ...worker }))];
   return stringify(cfg);
 }
 
@@ -117,7 +132,12 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
       const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
       const configPath = path.join(opts.workDir, 'kind-config.yaml');
       const base = existsSync(path.join(root, 'kind-config.yaml')) ? readFileSync(path.join(root, 'kind-config.yaml'), 'utf8') : '';
-      let config = kindConfigFor(base, opts.profile.workers, opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined);
+      const sharedDir = opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined;
+      if (sharedDir) {
+        // created here (Docker would create it too, but this keeps it inside the run's workDir, removed with it)
+        mkdirSync(sharedDir, { recursive: true });
+      }
+      let config = kindConfigFor(base, opts.profile.workers, sharedDir);
       if (offline) config = offlineKindConfig(config);
       writeFileSync(configPath, config);
       const names = kindNodeNamesFor(opts.name, opts.profile.workers);
@@ -148,6 +168,12 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
         const storage = kc.makeApiClient(StorageV1Api);
         const deadline = performance.now() + READY_TIMEOUT_MS;
         const nodeNames = [names.controlPlane, ...names.workers];
+        if (sharedDir) {
+          // Before the pod network: on offline images the provisioner is still unscheduled, so no restart is needed.
+          const t0 = performance.now();
+          const how = await useSharedStorage(core, apps);
+          opts.log(`kind: local-path-provisioner switched to sharedFileSystemPath ${LOCAL_PATH_DIR} (${sharedDir} on every node; ${how}) in ${secs(t0)}`);
+        }
         if (offline) {
           const t0 = performance.now();
           await staticPodNetwork(core, nodeNames, deadline);
@@ -169,7 +195,15 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
           const def = classes.find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
           if (!def) return 'no default StorageClass';
           if (def.provisioner !== 'rancher.io/local-path') return undefined;
-          const d = await apps.readNamespacedDeployment({ name: 'local-path-provisioner', namespace: 'local-path-storage' });
+          const d = await apps.readNamespacedDeployment({ name: LOCAL_PATH_DEPLOYMENT, namespace: LOCAL_PATH_NAMESPACE });
+          if (sharedDir) {
+            // every pod of the provisioner runs the shared config: the rollout (if any) is complete
+            const want = d.spec?.replicas ?? 1;
+            const s = d.status ?? {};
+            if ((s.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || s.updatedReplicas !== want || s.replicas !== want) {
+              return `local-path-provisioner rollout: ${s.updatedReplicas ?? 0} updated, ${s.replicas ?? 0} total, want ${want}`;
+            }
+          }
           return (d.status?.readyReplicas ?? 0) >= 1 ? undefined : 'local-path-provisioner not ready';
         });
         opts.log(`kind: nodes, CoreDNS and storage ready in ${secs(t1)}`);
@@ -206,6 +240,29 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
       };
     },
   };
+}
+
+/**
+ * Shared storage (K4S): local-path-provisioner's config.json becomes `sharedFileSystemPath` (PVs without
+ * nodeAffinity). The provisioner reads its config from a ConfigMap volume; a pod already on a node may hold the old
+ * file (kubelet refreshes it within a minute, the provisioner rereads it every 30 s), so such pods are replaced by
+ * a rollout (template annotation). Returns what was done, for the log.
+ */
+export async function useSharedStorage(core: CoreV1Api, apps: AppsV1Api): Promise<string> {
+  const config = sharedStorageConfig(LOCAL_PATH_DIR);
+  try {
+    await core.patchNamespacedConfigMap({ name: LOCAL_PATH_CONFIGMAP, namespace: LOCAL_PATH_NAMESPACE, body: { data: { 'config.json': config } } }, MERGE);
+  } catch (err) {
+    throw new HarnessError(`kind: shared storage needs ${LOCAL_PATH_NAMESPACE}/${LOCAL_PATH_CONFIGMAP} (local-path-provisioner) in the node image's default storage: ${errorMessage(err)}`);
+  }
+  const pods = (await core.listNamespacedPod({ namespace: LOCAL_PATH_NAMESPACE, labelSelector: `app=${LOCAL_PATH_DEPLOYMENT}` })).items;
+  const placed = pods.filter((p) => p.spec?.nodeName && !p.metadata?.deletionTimestamp);
+  if (placed.length === 0) return `no provisioner pod scheduled yet (${pods.length} pending)`;
+  await apps.patchNamespacedDeployment(
+    { name: LOCAL_PATH_DEPLOYMENT, namespace: LOCAL_PATH_NAMESPACE, body: { spec: { template: { metadata: { annotations: { 'stateful-e2e/local-path-config': 'shared' } } } } } },
+    MERGE,
+  );
+  return `restarted ${placed.map((p) => p.metadata?.name).join(', ')}`;
 }
 
 /**
