@@ -67,6 +67,21 @@ export async function waitRunningAndReady(w: World, set: string, n: number, time
   );
 }
 
+/** However many replicas the set asks for are Running+Ready (a mutated manifest may ask for fewer). */
+export async function waitSetReady(w: World, set: string, timeoutS: number): Promise<number> {
+  await w.statefulsets.until(
+    () => {
+      const s = w.statefulsets.current.get(set);
+      const want = s?.spec?.replicas ?? -1;
+      return want >= 0 && (s?.status?.readyReplicas ?? 0) === want && setPods(w, set).filter(runningReady).length === want;
+    },
+    w.seconds(timeoutS),
+    `every replica of ${set} Running and Ready`,
+    () => describePods(w, set),
+  );
+  return w.statefulsets.current.get(set)?.spec?.replicas ?? 0;
+}
+
 /** No pod of the set exists any more. */
 export async function waitNoPods(w: World, set: string, timeoutS: number): Promise<void> {
   await w.pods.until(() => setPods(w, set).length === 0, w.seconds(timeoutS), `all pods of ${set} to be deleted`, () => describePods(w, set));
