@@ -6,6 +6,10 @@ type Task = { name: string; fn: () => Promise<void> };
 
 const tasks: Task[] = [];
 let running: Promise<void> | undefined;
+let stopping = false;
+
+/** True once a signal asked the run to stop: start nothing new (a cluster created now would outlive the run). */
+export const isStopping = (): boolean => stopping;
 
 /** Registers a teardown; the returned function unregisters it (after the owner cleaned up itself). */
 export function onCleanup(name: string, fn: () => Promise<void>): () => void {
@@ -48,6 +52,7 @@ export function installSignalHandlers(log: (line: string) => void, beforeCleanup
     // 2 s is the same keypress, not a request to force.
     if (signalled > 0 && Date.now() - first < 2000) return;
     signalled++;
+    stopping = true;
     if (signalled === 1) first = Date.now();
     if (signalled > 1) {
       log(`${sig} again: exiting without waiting for cleanup`);

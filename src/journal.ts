@@ -7,9 +7,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { $ } from 'zx';
 import { killKwokFromPidsFile } from './providers/kwok.ts';
-import { findKind } from './providers/kind.ts';
+import { deleteKindCluster, findKind } from './providers/kind.ts';
 
 export type JournalEntry =
   | { readonly type: 'workdir'; readonly path: string }
@@ -63,7 +62,7 @@ function alive(pid: number): boolean {
 }
 
 /** Undoes one entry; idempotent. */
-async function undo(entry: JournalEntry): Promise<void> {
+export async function undo(entry: JournalEntry): Promise<void> {
   switch (entry.type) {
     case 'workdir':
       rmSync(entry.path, { recursive: true, force: true });
@@ -73,7 +72,7 @@ async function undo(entry: JournalEntry): Promise<void> {
       return;
     case 'kind-cluster': {
       const kind = await findKind();
-      if (kind) await $`${kind} delete cluster --name ${entry.name}`.quiet().nothrow();
+      if (kind) await deleteKindCluster(kind, entry.name);
       return;
     }
   }

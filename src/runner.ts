@@ -11,8 +11,9 @@ import type { Options } from './options.ts';
 import { providerFor } from './providers/index.ts';
 import { PROFILES, type Cluster } from './providers/provider.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
-import { onCleanup, ownSignalsOnly } from './cleanup.ts';
-import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
+import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
+import { HarnessError } from './errors.ts';
+import { Journal, cleanupLeftovers, undo, type JournalEntry } from './journal.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
@@ -24,8 +25,10 @@ import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 
 
 let current: Vitest | undefined;
+/** Stops the vitest run in progress, without waiting more than 5 s for a step that is mid-wait. */
 export const abortRun = async (): Promise<void> => {
-  await current?.close().catch(() => undefined);
+  if (!current) return;
+  await Promise.race([current.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
 };
 
 export async function run(opts: Options, root: string, log: (line: string) => void): Promise<number> {
@@ -55,18 +58,26 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
     if (opts.provider === 'kwok') journaled.push({ type: 'kwok-cluster', pidsFile: path.join(workDir, 'pids.json') });
     for (const e of journaled) journal.add(e);
     let cluster: Cluster | undefined;
+    let creating: Promise<Cluster> | undefined;
     // One teardown promise, whichever path (normal end, error, signal) gets there first; the others await it.
     let tearingDown: Promise<void> | undefined;
     const teardown = (): Promise<void> =>
       (tearingDown ??= (async () => {
-        await cluster?.destroy();
+        // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
+        // nothing it is still creating appears after the teardown.
+        if (!cluster && creating) cluster = await Promise.race([creating.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
+        if (cluster) await cluster.destroy();
+        // Interrupted or failed while the cluster was being created: undo by name what create() began.
+        else for (const e of journaled) if (e.type !== 'workdir') await undo(e);
         rmSync(workDir, { recursive: true, force: true });
         for (const e of journaled) journal.done(e);
       })());
     const unregister = onCleanup(`cluster ${name}`, teardown);
     let keepCluster = false;
     try {
-      cluster = await provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
+      if (isStopping()) throw new HarnessError('interrupted before the cluster was created', 130);
+      creating = provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
+      cluster = await creating;
       const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
       await dryRunFixtures(cluster.kubeconfigPath, files);
       const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
@@ -107,6 +118,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       );
       // vitest's logger exits the process on SIGINT/SIGTERM; the harness must tear down first.
       ownSignalsOnly();
+      if (isStopping()) throw new HarnessError('interrupted', 130);
       await current.start(entries.map((e) => e.file));
       await current.close();
       current = undefined;

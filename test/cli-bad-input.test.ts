@@ -3,13 +3,14 @@
  * (`node bin/e2e.mjs`) with a timeout. The README's bad-input table lists the same cases.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-badinput-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Run {
   code: number | null;

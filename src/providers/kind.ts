@@ -46,6 +46,29 @@ const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixe
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const lastLine = (s: string): string => s.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'unknown error';
 
+/**
+ * `kind delete cluster`, then make sure no node container of the cluster turns up afterwards: a `kind create`
+ * interrupted mid-way leaves `docker run` requests the daemon still completes after kind itself has exited.
+ * Returns an error line, or undefined when the cluster is gone.
+ */
+export async function deleteKindCluster(kind: string, name: string, kubeconfig?: string): Promise<string | undefined> {
+  const containers = async (): Promise<string> =>
+    (await $`docker ps -aq --filter ${`label=io.x-k8s.kind.cluster=${name}`}`.nothrow()).stdout.trim();
+  let quiet = 0;
+  for (let round = 0; round < 15 && quiet < 2; round++) {
+    const d = kubeconfig ? await $`${kind} delete cluster --name ${name} --kubeconfig ${kubeconfig}`.nothrow() : await $`${kind} delete cluster --name ${name}`.nothrow();
+    if (d.exitCode !== 0) return d.stderr.trim().split('\n').pop() ?? `exit ${d.exitCode}`;
+    // "Nothing appears for 2 × 1 s": the one fixed wait here, bounded by the rounds.
+    quiet = 0;
+    while (quiet < 2) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if ((await containers()) !== '') break;
+      quiet++;
+    }
+  }
+  return quiet >= 2 ? undefined : `containers of ${name} keep appearing`;
+}
+
 /** kind: KIND_BINARY, else `kind` on PATH, else the pinned build from ci/build-kind.sh. */
 export async function findKind(): Promise<string | undefined> {
   if (process.env.KIND_BINARY) return existsSync(process.env.KIND_BINARY) ? process.env.KIND_BINARY : undefined;
@@ -146,8 +169,8 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
         // idempotent: `kind delete cluster` succeeds for a cluster that is already gone
         destroyed ??= (async () => {
           const t0 = performance.now();
-          const d = await $`${kind} delete cluster --name ${opts.name} --kubeconfig ${kubeconfigPath}`.nothrow();
-          if (d.exitCode !== 0) opts.log(`kind: delete ${opts.name} failed: ${lastLine(d.stderr)}`);
+          const err = await deleteKindCluster(kind, opts.name, kubeconfigPath);
+          if (err) opts.log(`kind: delete ${opts.name} failed: ${err}`);
           else opts.log(`kind: deleted ${opts.name} in ${secs(t0)}`);
         })().finally(() => {
           destroyed = undefined;
