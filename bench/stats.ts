@@ -1,9 +1,9 @@
 /**
- * Pure helpers for bench/statefulset-scale.ts: summary statistics, a synthetic OrderedReady pod stream, and an
- * indexed orderedCreate that must give the same verdict as src/ordering.ts in O(E + N log E).
+ * Pure helpers for bench/statefulset-scale.ts: summary statistics, a synthetic OrderedReady pod stream, and and the
+ * linear orderedCreate that src/ordering.ts replaced (the baseline for its scaling row).
  * No processes and no network here (test/bench-stats.test.ts covers it).
  */
-import { isRunningReady, type PodEvent, type Verdict } from '../src/ordering.ts';
+import { indexByName, isRunningReady, type PodEvent, type Verdict } from '../src/ordering.ts';
 
 export interface Summary {
   readonly n: number;
@@ -70,54 +70,30 @@ function describe(e: PodEvent | undefined): string {
   return `#${e.seq} ${e.type} ${e.name} (${state}) at ${e.t.toFixed(0)}ms`;
 }
 
-/** Events per pod name, in log order (the log is in seq order, so each list is sorted by seq). */
-export function indexByName(events: readonly PodEvent[]): Map<string, PodEvent[]> {
-  const byName = new Map<string, PodEvent[]>();
-  for (const e of events) {
-    let l = byName.get(e.name);
-    if (l === undefined) byName.set(e.name, (l = []));
-    l.push(e);
-  }
-  return byName;
-}
-
-/** The latest event of a seq-sorted list strictly before `seq` (binary search). */
-function lastBefore(list: readonly PodEvent[] | undefined, seq: number): PodEvent | undefined {
-  if (list === undefined) return undefined;
-  let lo = 0;
-  let hi = list.length; // first index with e.seq >= seq
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 ? list[lo - 1] : undefined;
-}
-
-/** The first event of a seq-sorted list at or after `fromSeq` that matches. */
-function firstFrom(list: readonly PodEvent[] | undefined, fromSeq: number, match: (e: PodEvent) => boolean): PodEvent | undefined {
-  if (list === undefined) return undefined;
-  for (const e of list) if (e.seq >= fromSeq && match(e)) return e;
-  return undefined;
-}
-
 /**
- * orderedCreate from src/ordering.ts with the event log indexed by pod name once: each lookup then touches
- * only that pod's few events (firstAdded: a scan of one pod's list; stateBefore: a binary search), so the whole
- * check is O(E + N log E) instead of O(N * E). Same verdict and same reason text.
+ * The first orderedCreate of src/ordering.ts, kept as the benchmark's baseline: every lookup scans the whole log,
+ * O(N * E). src/ordering.ts now indexes the log by pod name (O(E + N log E)) and must give the same verdicts.
  */
-export function orderedCreateIndexed(events: readonly PodEvent[], names: readonly string[], fromSeq = 0, after?: string): Verdict {
-  const byName = indexByName(events);
+export function orderedCreateLinear(events: readonly PodEvent[], names: readonly string[], fromSeq = 0, after?: string): Verdict {
+  const firstAdded = (name: string) => events.find((e) => e.seq >= fromSeq && e.name === name && e.type === 'ADDED');
+  const stateBefore = (name: string, seq: number) => {
+    let last: PodEvent | undefined;
+    for (const e of events) {
+      if (e.seq >= seq) break;
+      if (e.name === name) last = e;
+    }
+    return last;
+  };
   const shown: string[] = [];
   const chain = after ? [after, ...names] : [...names];
   for (let i = 0; i < chain.length; i++) {
     const name = chain[i]!;
     if (i === 0 && after) continue;
-    const added = firstFrom(byName.get(name), fromSeq, (e) => e.type === 'ADDED');
+    const added = firstAdded(name);
     if (!added) return { ok: false, reason: `${name} was never created (no ADDED event since #${fromSeq})` };
     if (i === 0) continue;
     const prevName = chain[i - 1]!;
-    const prev = lastBefore(byName.get(prevName), added.seq);
+    const prev = stateBefore(prevName, added.seq);
     if (!prev || !isRunningReady(prev)) {
       return { ok: false, reason: `${name} was created (${describe(added)}) while ${prevName} was not Running+Ready (${describe(prev)})` };
     }

@@ -74,28 +74,54 @@ export function firstDeleted(events: readonly PodEvent[], name: string, fromSeq 
   return first(events, fromSeq, (e) => e.name === name && e.type === 'DELETED');
 }
 
+/** Events per pod name, in log order (the log is in seq order, so each list is sorted by seq). */
+export function indexByName(events: readonly PodEvent[]): Map<string, PodEvent[]> {
+  const byName = new Map<string, PodEvent[]>();
+  for (const e of events) {
+    let l = byName.get(e.name);
+    if (l === undefined) byName.set(e.name, (l = []));
+    l.push(e);
+  }
+  return byName;
+}
+
+/** The latest event of a seq-sorted list strictly before `seq` (binary search). */
+function lastBefore(list: readonly PodEvent[] | undefined, seq: number): PodEvent | undefined {
+  if (list === undefined) return undefined;
+  let lo = 0;
+  let hi = list.length; // first index with e.seq >= seq
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/** The first event of a seq-sorted list at or after `fromSeq` that matches. */
+function firstFrom(list: readonly PodEvent[] | undefined, fromSeq: number, match: (e: PodEvent) => boolean): PodEvent | undefined {
+  if (list === undefined) return undefined;
+  for (const e of list) if (e.seq >= fromSeq && match(e)) return e;
+  return undefined;
+}
+
 /**
  * OrderedCreate: for each consecutive pair (prev, next) of `names`, the ADDED event of next (at or after fromSeq)
  * comes when prev's latest state is Running with Ready=True. Cross-check: next's creationTimestamp is not more
  * than 1 s before prev's Ready lastTransitionTime.
  */
-export function orderedCreate(
-  events: readonly PodEvent[],
-  names: readonly string[],
-  fromSeq = 0,
-  /** An existing predecessor of names[0] (scale-up from web-1 to web-2..4). */
-  after?: string,
-): Verdict {
+export function orderedCreate(events: readonly PodEvent[], names: readonly string[], fromSeq = 0, after?: string): Verdict {
+  const byName = indexByName(events);
   const shown: string[] = [];
   const chain = after ? [after, ...names] : [...names];
   for (let i = 0; i < chain.length; i++) {
     const name = chain[i]!;
     if (i === 0 && after) continue;
-    const added = firstAdded(events, name, fromSeq);
+    const added = firstFrom(byName.get(name), fromSeq, (e) => e.type === 'ADDED');
     if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
     if (i === 0) continue;
     const prevName = chain[i - 1]!;
-    const prev = stateBefore(events, prevName, added.seq);
+    const prev = lastBefore(byName.get(prevName), added.seq);
     if (!prev || !isRunningReady(prev)) {
       return fail(`${name} was created (${describe(added)}) while ${prevName} was not Running+Ready (${describe(prev)})`);
     }
