@@ -8,11 +8,11 @@ import { expect } from 'vitest';
 import type { V1Node, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { feature, type World } from '../src/scenario.ts';
 import { apiMessage, statusCode } from '../src/kube/client.ts';
-import { drain, uncordon, type DrainResult } from '../src/kube/drain.ts';
+import { drain, uncordon, uncordonAll, type DrainResult } from '../src/kube/drain.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { describePods, podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
-import { srvr, zkCliCreate, zkCliGet } from '../src/apps/zookeeper.ts';
+import { srvr, watchPdbs, zkCliCreate, zkCliGet } from '../src/apps/zookeeper.ts';
 import { eventually } from '../src/eventually.ts';
 
 const SET = 'zk';
@@ -54,10 +54,7 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
   const nodeOf = (w: World, pod: string): string | undefined => w.pod(pod)?.spec?.nodeName;
 
   f.setup('kubectl apply -f zookeeper.yaml, wait for the ensemble', async (w) => {
-    pdbs = await w.watch<V1PodDisruptionBudget>(
-      { path: `/apis/policy/v1/namespaces/${w.ns}/poddisruptionbudgets`, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: w.ns },
-      (p) => `allowed=${p.status?.disruptionsAllowed ?? '?'} healthy=${p.status?.currentHealthy ?? '?'}/${p.status?.expectedPods ?? '?'}`,
-    );
+    pdbs = await watchPdbs(w);
     nodes = await w.watch<V1Node>({ path: '/api/v1/nodes', apiVersion: 'v1', kind: 'Node' }, (n) => (n.spec?.unschedulable ? 'cordoned' : 'schedulable'));
     await w.apply('zookeeper.yaml');
     await waitRunningAndReady(w, SET, 3, 360);
@@ -172,7 +169,7 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
   });
 
   f.teardown('uncordon every node, even after a failure', async (w) => {
-    const list = await w.kube.core.listNode();
-    for (const n of list.items) if (n.spec?.unschedulable) await uncordon(w.kube, n.metadata!.name!);
+    const nodes = await uncordonAll(w.kube);
+    if (nodes.length > 0) w.timeline.add('note', 'teardown', `uncordoned ${nodes.join(', ')}`);
   });
 });

@@ -10,11 +10,11 @@ import { feature, type World } from '../src/scenario.ts';
 import { minReady, orderedCreate, orderedReplace, type Verdict } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { JSON_PATCH, STRATEGIC } from '../src/kube/client.ts';
-import { cordon, uncordon } from '../src/kube/drain.ts';
+import { cordon, uncordon, uncordonAll } from '../src/kube/drain.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { nslookupAddress } from '../src/parsers/nslookup.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
-import { srvr, zkCliCreate, zkCliGet, zkCreate, zkGet } from '../src/apps/zookeeper.ts';
+import { srvr, watchPdbs, zkCliCreate, zkCliGet, zkCreate, zkGet } from '../src/apps/zookeeper.ts';
 import { describePods, podNames, runningReady, scale, setPods, waitNoPods, waitRollout, waitRunningAndReady, waitSetReady } from '../src/kube/statefulset.ts';
 
 const SET = 'zk';
@@ -55,10 +55,7 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
   let pdbs: ResourceWatch<V1PodDisruptionBudget>;
 
   f.setup('kubectl apply -f zookeeper.yaml (watches already running)', async (w) => {
-    pdbs = await w.watch<V1PodDisruptionBudget>(
-      { path: `/apis/policy/v1/namespaces/${w.ns}/poddisruptionbudgets`, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: w.ns },
-      (p) => `allowed=${p.status?.disruptionsAllowed ?? '?'} healthy=${p.status?.currentHealthy ?? '?'}/${p.status?.expectedPods ?? '?'}`,
-    );
+    pdbs = await watchPdbs(w);
     created = w.mark();
     await w.apply('zookeeper.yaml');
   });
@@ -288,7 +285,7 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
   });
 
   f.teardown('uncordon every node', async (w) => {
-    const nodes = await w.kube.core.listNode();
-    for (const n of nodes.items) if (n.spec?.unschedulable) await uncordon(w.kube, n.metadata!.name!);
+    const nodes = await uncordonAll(w.kube);
+    if (nodes.length > 0) w.timeline.add('note', 'teardown', `uncordoned ${nodes.join(', ')}`);
   });
 });

@@ -3,10 +3,20 @@
  * port-forward to one member (create on one, read on another), plus zkCli.sh and `srvr` through exec.
  */
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
+import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { parseSrvr, type Srvr } from '../parsers/zookeeper.ts';
 import type { World } from '../scenario.ts';
+import type { ResourceWatch } from '../kube/watch.ts';
+
+/** The namespace's PDBs (zk-pdb), watched from the list's resourceVersion; the timeline shows each status change. */
+export function watchPdbs(w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> {
+  return w.watch<V1PodDisruptionBudget>(
+    { path: `/apis/policy/v1/namespaces/${w.ns}/poddisruptionbudgets`, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: w.ns },
+    (p) => `allowed=${p.status?.disruptionsAllowed ?? '?'} healthy=${p.status?.currentHealthy ?? '?'}/${p.status?.expectedPods ?? '?'}`,
+  );
+}
 
 async function withMember<T>(kube: Kube, ns: string, pod: string, timeoutMs: number, fn: (c: Client) => Promise<T>): Promise<T> {
   const fwd = await portForward(kube, ns, pod, 2181);

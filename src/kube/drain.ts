@@ -74,6 +74,13 @@ export async function cordon(kube: Kube, node: string, unschedulable = true): Pr
 
 export const uncordon = (kube: Kube, node: string): Promise<void> => cordon(kube, node, false);
 
+/** Teardown after cordon/drain steps: uncordon every cordoned node, even when the test failed half-way. */
+export async function uncordonAll(kube: Kube): Promise<string[]> {
+  const cordoned = (await kube.core.listNode()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata!.name!);
+  for (const n of cordoned) await uncordon(kube, n);
+  return cordoned;
+}
+
 export async function drain(
   kube: Kube,
   node: string,
