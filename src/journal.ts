@@ -4,6 +4,7 @@
  * a crash, a closed terminal), the next run — or `npm run e2e -- --cleanup` — tears down what its journal
  * still lists. Teardown steps are idempotent, so finishing a half-done teardown is safe.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { deleteKindCluster, findKind } from './providers/kind.ts';
 export type JournalEntry =
   | { readonly type: 'workdir'; readonly path: string }
   | { readonly type: 'kind-cluster'; readonly name: string }
-  | { readonly type: 'kwok-cluster'; readonly pidsFile: string };
+  | { readonly type: 'kwok-cluster'; readonly pidsFile: string }
+  /** A container the run started itself (the kind image registry, src/providers/kind-registry.ts). */
+  | { readonly type: 'docker-container'; readonly name: string };
 
 interface JournalFile {
   readonly runId: string;
@@ -75,6 +78,10 @@ export async function undo(entry: JournalEntry): Promise<void> {
       if (kind) await deleteKindCluster(kind, entry.name);
       return;
     }
+    case 'docker-container':
+      // `docker rm -f` of a container that is already gone fails harmlessly
+      await new Promise<void>((resolve) => execFile('docker', ['rm', '-f', '-v', entry.name], () => resolve()));
+      return;
   }
 }
 

@@ -7,7 +7,7 @@ import { existingProvider } from './existing.ts';
 export function providerFor(opts: Options, root: string): ClusterProvider {
   switch (opts.provider) {
     case 'kind':
-      return kindProvider(root, opts.k8sVersion);
+      return kindProvider(root, opts.k8sVersion, opts.imageLoad);
     case 'kwok':
       return kwokProvider();
     case 'existing':

@@ -36,6 +36,8 @@ import {
   sharedStorageConfig,
   type KindNodeNet,
 } from './kind-network.ts';
+import type { LocalRegistry } from './kind-registry.ts';
+import type { ImageLoad } from '../options.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -124,7 +126,11 @@ async function until(deadline: number, what: string, probe: () => Promise<string
   throw new HarnessError(`kind: timed out waiting for ${what}: ${missing}`);
 }
 
-export function kindProvider(root: string, k8sVersion?: string): ClusterProvider {
+/**
+ * `imageLoad`: how loadImages() gets images to the nodes, `kind load docker-image` or a registry container of the
+ * run (kind-registry.ts, loaded only then).
+ */
+export function kindProvider(root: string, k8sVersion?: string, imageLoad: ImageLoad = 'kind-load'): ClusterProvider {
   let kind = '';
   let image = '';
   let offline = false;
@@ -150,6 +156,7 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
         throw new HarnessError(`kind node image ${image} is not present locally: build it with ci/build-node-image.sh (offline) or set E2E_KIND_NODE_IMAGE`);
       }
       offline = img.stdout.trim() !== '' && img.stdout.trim() !== '<no value>';
+      if (imageLoad === 'registry') await (await import('./kind-registry.ts')).registryPreflight();
     },
     async create(opts: CreateClusterOptions): Promise<Cluster> {
       const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
@@ -164,6 +171,7 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
       if (offline) config = offlineKindConfig(config);
       writeFileSync(configPath, config);
       const names = kindNodeNamesFor(opts.name, opts.profile.workers);
+      let registry: LocalRegistry | undefined;
       let destroyed: Promise<void> | undefined;
       const destroy = (): Promise<void> => {
         // idempotent: `kind delete cluster` succeeds for a cluster that is already gone
@@ -172,6 +180,7 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
           const err = await deleteKindCluster(kind, opts.name, kubeconfigPath);
           if (err) opts.log(`kind: delete ${opts.name} failed: ${err}`);
           else opts.log(`kind: deleted ${opts.name} in ${secs(t0)}`);
+          await registry?.remove();
         })().finally(() => {
           destroyed = undefined;
         });
@@ -254,6 +263,13 @@ export function kindProvider(root: string, k8sVersion?: string): ClusterProvider
           if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
           if (present.length === 0) return;
           const t0 = performance.now();
+          if (imageLoad === 'registry') {
+            const { localRegistry } = await import('./kind-registry.ts');
+            registry ??= localRegistry(opts.name, opts.log);
+            await registry.serve(present, [names.controlPlane, ...names.workers]);
+            opts.log(`kind: ${present.length} images served from registry ${registry.name} in ${secs(t0)} (${present.join(', ')})`);
+            return;
+          }
           // workers only: the control plane is tainted NoSchedule in every profile
           const l = await $`${kind} load docker-image --name ${opts.name} --nodes ${names.workers.join(',')} ${present}`.nothrow();
           if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${lastLine(l.stderr)}`);
