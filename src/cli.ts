@@ -8,9 +8,14 @@ import { parseOptions, USAGE } from './options.ts';
 import { installSignalHandlers, runCleanup } from './cleanup.ts';
 import { abortRun, run } from './runner.ts';
 import { cleanupLeftovers } from './journal.ts';
+import { Progress, isLive } from './reporting/progress.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const log = (line: string): void => console.log(line);
+// Every line goes through the display, so that the live status line (TTY, not CI) is redrawn under it.
+const progress = new Progress(process.stdout, isLive(process.env, process.stdout.isTTY));
+const log = (line: string): void => progress.log(line);
+// Any way out, process.exit from a signal handler included, clears the status line first.
+process.once('exit', () => progress.stop());
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2), root);
@@ -25,7 +30,7 @@ async function main(): Promise<number> {
   }
   installSignalHandlers(log, abortRun);
   try {
-    return await run(opts, root, log);
+    return await run(opts, root, log, progress);
   } finally {
     await runCleanup(log);
   }
@@ -35,6 +40,7 @@ main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
     await runCleanup(log).catch(() => undefined);
+    progress.stop();
     if (process.env.E2E_DEBUG && err instanceof Error) console.error(err.stack);
     console.error(`error: ${errorMessage(err)}`);
     process.exit(err instanceof HarnessError ? err.exitCode : 1);

@@ -18,6 +18,10 @@ export interface Options {
   readonly reportDir: string;
   readonly keep: KeepPolicy;
   readonly k8sVersion?: string;
+  /** Every --k8s-version (repeatable with --conformance): the suites run once per version; k8sVersion is the first. */
+  readonly k8sVersions: readonly string[];
+  /** --merge DIR…: earlier runs' report directories, merged into one conformance verdict; no cluster is created. */
+  readonly merge: readonly string[];
   readonly imageMap: Readonly<Record<string, string>>;
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -31,8 +35,14 @@ export interface Options {
   readonly retries: number;
   /** Lets disruptive scenarios (cordon, drain) run on --provider existing. */
   readonly allowDisruptive: boolean;
+  /** How images reach kind nodes: `kind load docker-image`, or a registry container of the run (kind-registry.ts). */
+  readonly imageLoad: ImageLoad;
   readonly help: boolean;
 }
+
+export type ImageLoad = 'kind-load' | 'registry';
+/** Measured faster on this machine (bench/image-load.ts; README). */
+export const DEFAULT_IMAGE_LOAD: ImageLoad = 'kind-load';
 
 export const USAGE = `usage: npm run e2e -- [options]
   --provider kind|kwok|existing   where the cluster comes from (default: kind)
@@ -41,12 +51,16 @@ export const USAGE = `usage: npm run e2e -- [options]
   --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
   --grep REGEX                    only assertions whose name matches, e.g. '\[1\.2\]' (setup steps still run)
   --keep never|on-failure|always  keep the cluster and namespaces after the run (default: never)
-  --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries)
+  --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries); with
+                                  --conformance repeatable: the suites run once per version, one cluster at a time
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
+  --image-load kind-load|registry how images reach kind nodes: kind load, or a registry container of the run (default: ${DEFAULT_IMAGE_LOAD})
   --kubeconfig FILE --context C   the cluster for --provider existing
   --retries N                     rerun a failed assertion up to N times; a pass on retry is reported as flaky
   --allow-disruptive              let scenarios that cordon and drain nodes run on --provider existing
-  --conformance                   write <report-dir>/conformance.md, the verdict on the manifests in --fixtures
+  --conformance                   write <report-dir>/conformance.md and .html, the verdict on the manifests in --fixtures
+  --merge DIR...                  no run: merge the results.json of earlier runs (e.g. one per CI job and version)
+                                  into one verdict per assertion and version in --report-dir
   --cleanup                       tear down what interrupted runs left (clusters, processes, work dirs) and exit
   --help                          this text
 environment: TIMEOUT_SCALE multiplies every timeout (default 1)`;
@@ -62,14 +76,15 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     parsed = parseArgs({
       args: [...argv],
       strict: true,
-      allowPositionals: false,
+      // positionals are the directories of --merge, and an error otherwise
+      allowPositionals: true,
       options: {
         provider: { type: 'string', default: 'kind' },
         scenario: { type: 'string', multiple: true },
         fixtures: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
         keep: { type: 'string', default: 'never' },
-        'k8s-version': { type: 'string' },
+        'k8s-version': { type: 'string', multiple: true },
         'image-map': { type: 'string' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
@@ -77,16 +92,24 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         help: { type: 'boolean', default: false },
         cleanup: { type: 'boolean', default: false },
         conformance: { type: 'boolean', default: false },
+        merge: { type: 'boolean', default: false },
         retries: { type: 'string', default: '0' },
         'allow-disruptive': { type: 'boolean', default: false },
+        'image-load': { type: 'string', default: DEFAULT_IMAGE_LOAD },
       },
     });
   } catch (err) {
     throw new HarnessError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see --help)`);
   }
   const v = parsed.values;
+  if (!v.merge && parsed.positionals.length > 0) throw new HarnessError(`Unexpected argument '${parsed.positionals[0]}' (see --help)`);
+  const merge = v.merge ? parsed.positionals.map((d) => path.resolve(d)) : [];
+  if (v.merge && merge.length === 0) throw new HarnessError('--merge: name the report directories to merge, e.g. --merge reports/v1.33.4 reports/v1.34.4');
+  for (const d of merge) if (!existsSync(path.join(d, 'results.json'))) throw new HarnessError(`--merge: no results.json in ${d}`);
+  if (v.merge && (v.scenario || v['k8s-version'])) throw new HarnessError('--merge runs nothing: it takes report directories, not --scenario or --k8s-version');
   const provider = oneOf('provider', v.provider!, ['kind', 'kwok', 'existing'] as const);
   const keep = oneOf('keep', v.keep!, ['never', 'on-failure', 'always'] as const);
+  const imageLoad = oneOf('image-load', v['image-load']!, ['kind-load', 'registry'] as const);
   const wanted = v.scenario ?? [];
   for (const s of wanted) {
     if (!SCENARIOS.some((x) => x.name === s)) {
@@ -95,18 +118,21 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   }
   const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
 
-  if (v.conformance && !v.fixtures) throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
+  if (v.conformance && !v.fixtures && !v.merge) throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
   const fixturesDir = path.resolve(v.fixtures ?? path.join(root, 'fixtures'));
   if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
-  for (const s of scenarios) {
+  for (const s of v.merge ? [] : scenarios) {
     for (const f of s.fixtures) {
       const file = path.join(fixturesDir, s.fixtureDir ?? s.name, f);
       if (!existsSync(file)) throw new HarnessError(`fixtures: ${s.name} needs ${file}, which does not exist`);
     }
   }
-  if (v['k8s-version'] && !/^v\d+\.\d+\.\d+$/.test(v['k8s-version'])) {
-    throw new HarnessError(`--k8s-version: '${v['k8s-version']}' is not of the form vX.Y.Z`);
+  const k8sVersions = [...new Set(v['k8s-version'] ?? [])];
+  for (const ver of k8sVersions) if (!/^v\d+\.\d+\.\d+$/.test(ver)) throw new HarnessError(`--k8s-version: '${ver}' is not of the form vX.Y.Z`);
+  if (k8sVersions.length > 1 && !v.conformance) {
+    throw new HarnessError(`--k8s-version given ${k8sVersions.length} times: several versions are a conformance run (npm run conformance -- --fixtures DIR --k8s-version … --k8s-version …)`);
   }
+  if (k8sVersions.length > 1 && provider === 'existing') throw new HarnessError('--provider existing is one cluster of one version: give --k8s-version at most once');
   if (provider === 'existing' && !v.kubeconfig) throw new HarnessError('--provider existing needs --kubeconfig FILE (and optionally --context NAME)');
   if (v.kubeconfig && !existsSync(v.kubeconfig)) throw new HarnessError(`--kubeconfig: no such file: ${v.kubeconfig}`);
 
@@ -129,7 +155,9 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     fixturesDir,
     reportDir: path.resolve(v['report-dir']!),
     keep,
-    ...(v['k8s-version'] ? { k8sVersion: v['k8s-version'] } : {}),
+    ...(k8sVersions[0] ? { k8sVersion: k8sVersions[0] } : {}),
+    k8sVersions,
+    merge,
     imageMap: v['image-map'] ? loadImageMap(v['image-map']) : {},
     ...(v.kubeconfig ? { kubeconfig: path.resolve(v.kubeconfig) } : {}),
     ...(v.context ? { context: v.context } : {}),
@@ -139,6 +167,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     conformance: v.conformance ?? false,
     retries,
     allowDisruptive,
+    imageLoad,
     help: v.help ?? false,
   };
 }

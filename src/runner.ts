@@ -1,44 +1,142 @@
 /**
  * A run: for each cluster profile the selected scenarios need, create a cluster, load images, run the scenario
  * files through vitest (serially: the 2-core budget, catalogue §0.5), tear the cluster down; then write reports.
+ * With several --k8s-version values (conformance), that whole run repeats once per version, one cluster at a
+ * time, each into <report-dir>/<version>/, and the verdict merges them; --merge builds the verdict from earlier
+ * runs' report directories without creating anything.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
 import { providerFor } from './providers/index.ts';
-import { PROFILES, type Cluster } from './providers/provider.ts';
+import { PROFILES, type Cluster, type ClusterProvider } from './providers/provider.ts';
+import { kwokPaths } from './providers/kwok-stages.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
-import { HarnessError } from './errors.ts';
+import { HarnessError, errorMessage } from './errors.ts';
 import { Journal, cleanupLeftovers, undo, type JournalEntry } from './journal.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
-import { conformanceMarkdown } from './reporting/conformance.ts';
+import { compareVersions, conformanceHtml, conformanceMarkdown, conformanceMatrix, mergeRuns, type ConformanceInput, type VersionedResult } from './reporting/conformance.ts';
+import { Progress, ProgressReporter } from './reporting/progress.ts';
 import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
 import type { ScenarioEntry } from './scenarios.ts';
 import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 
-
 let current: Vitest | undefined;
+let currentProgress: Progress | undefined;
 /** Stops the vitest run in progress, without waiting more than 5 s for a step that is mid-wait. */
 export const abortRun = async (): Promise<void> => {
+  currentProgress?.where(undefined);
+  currentProgress?.activity('interrupted: stopping and removing what the run created');
   if (!current) return;
   await Promise.race([current.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
 };
 
-export async function run(opts: Options, root: string, log: (line: string) => void): Promise<number> {
+type Log = (line: string) => void;
+
+export async function run(opts: Options, root: string, log: Log, progress?: Progress): Promise<number> {
+  // Without a display of the caller's, a plain one that prints through log (no live line).
+  const display = progress ?? new Progress({ write: (s: string) => log(s.replace(/\n$/, '')) }, false);
+  currentProgress = display;
+  if (opts.merge.length > 0) return mergeReports(opts, log);
   const runId = randomBytes(3).toString('hex');
   await cleanupLeftovers(log);
   const journal = new Journal(runId);
-  const provider = providerFor(opts, root);
   // Parse every fixture before anything is created: malformed YAML fails here, in one line.
   const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.fixturesDir, opts.imageMap)]));
-  await provider.preflight();
+  const requested = opts.k8sVersions.length > 0 ? opts.k8sVersions : [undefined];
+  const several = requested.length > 1;
+  if (several && opts.provider === 'kind' && process.env.E2E_KIND_NODE_IMAGE) {
+    throw new HarnessError(`E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE} is one node image for every version: unset it to run ${requested.join(', ')} (each uses stateful-e2e/kind-node:<version> or kindest/node:<version>)`);
+  }
+  // Every version's prerequisites before the first cluster: a missing one is an error now, not after an hour.
+  if (opts.provider === 'kwok') for (const version of opts.k8sVersions) checkKwokVersion(version);
+  const plans: { opts: Options; provider: ClusterProvider }[] = [];
+  for (const version of requested) {
+    const o: Options = { ...opts, ...(version ? { k8sVersion: version } : {}), ...(several && version ? { reportDir: path.join(opts.reportDir, version) } : {}) };
+    const provider = providerFor(o, root);
+    await provider.preflight();
+    plans.push({ opts: o, provider });
+  }
+  log(`run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}${opts.k8sVersions.length ? `, Kubernetes ${opts.k8sVersions.join(', ')}` : ''}`);
+  if (!several) {
+    const r = await runVersion(plans[0]!.opts, plans[0]!.provider, { runId, journal, fixtures, root, log, progress: display, suffix: '' });
+    return finish(r.counts, log);
+  }
+  const done: string[] = [];
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    for (const p of plans) {
+      if (isStopping()) throw new HarnessError('interrupted', 130);
+      const v = p.opts.k8sVersion!;
+      log(`── Kubernetes ${v} (${done.length + 1}/${plans.length}), reports in ${p.opts.reportDir}`);
+      const r = await runVersion(p.opts, p.provider, { runId, journal, fixtures, root, log, progress: display, suffix: `-${v.replace(/\./g, '-')}` });
+      done.push(p.opts.reportDir);
+      log(`${v}: ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped`);
+      counts.passed += r.counts.passed;
+      counts.failed += r.counts.failed;
+      counts.skipped += r.counts.skipped;
+    }
+  } finally {
+    // Also after a failed or interrupted version: the verdict shows the versions that finished.
+    if (done.length > 0) {
+      const input = mergeRuns(done, opts.reportDir);
+      writeMerged(opts.reportDir, input, runId, done, log);
+      if (done.length < plans.length) log(`conformance verdict covers ${done.length} of ${plans.length} versions`);
+    }
+  }
+  return finish(counts, log);
+}
+
+function finish(c: { passed: number; failed: number; skipped: number }, log: Log, label = 'e2e'): number {
+  log(`${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  if (c.passed + c.failed + c.skipped === 0) {
+    log('error: no assertion ran');
+    return 1;
+  }
+  return c.failed > 0 ? 1 : 0;
+}
+
+/** kwok runs the binaries ci/build-kube.sh built per version; another version is not silently substituted. */
+function checkKwokVersion(version: string): void {
+  const bins = (v: string): string[] => {
+    const p = kwokPaths(process.env, v);
+    return [p.kubeApiserver, p.kubeControllerManager, p.kubeScheduler];
+  };
+  if (bins(version).every((b) => existsSync(b))) return;
+  const cache = path.dirname(path.dirname(bins(version)[0]!));
+  const built = existsSync(cache)
+    ? readdirSync(cache)
+        .filter((d) => d.startsWith('kubernetes-v') && bins(d.slice('kubernetes-'.length)).every((b) => existsSync(b)))
+        .map((d) => d.slice('kubernetes-'.length))
+        .sort(compareVersions)
+    : [];
+  throw new HarnessError(`--k8s-version ${version}: kwok has no control plane of that version (built in ${cache}: ${built.join(', ') || 'none'}); build it with \`K8S_VERSION=${version} bash ci/build-kube.sh\``);
+}
+
+/** v1.34.4 is v1.34.4, v1.34.4+k3s1 and v1.34.4-gke.100; v1.34.40 is not. */
+const sameVersion = (server: string, wanted: string): boolean => server === wanted || server.startsWith(`${wanted}+`) || server.startsWith(`${wanted}-`);
+
+interface RunEnv {
+  readonly runId: string;
+  readonly journal: Journal;
+  readonly fixtures: ReadonlyMap<string, ReturnType<typeof loadFixtures>>;
+  readonly root: string;
+  readonly log: Log;
+  readonly progress: Progress;
+  /** Appended to cluster names, so that clusters of several versions never share a name (--keep). */
+  readonly suffix: string;
+}
+
+/** One version: every cluster profile in turn, then junit.xml, results.json, report.html (and the verdict) in opts.reportDir. */
+async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv): Promise<{ counts: { passed: number; failed: number; skipped: number } }> {
+  const { runId, journal, fixtures, root, log, progress } = env;
   mkdirSync(opts.reportDir, { recursive: true });
   const collector = new ResultCollector(log);
   const started = performance.now();
@@ -47,11 +145,10 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
   const groups = new Map<string, ScenarioEntry[]>();
   for (const s of opts.scenarios) groups.set(s.profile, [...(groups.get(s.profile) ?? []), s]);
 
-  log(`run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}`);
   for (const [profileName, entries] of groups) {
     const profile = PROFILES[profileName as keyof typeof PROFILES];
     const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
-    const name = `se2e-${runId}-${profile.name.toLowerCase()}`;
+    const name = `se2e-${runId}-${profile.name.toLowerCase()}${env.suffix}`;
     // Journaled before they exist, so a run killed at any point can be finished by the next one.
     const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }];
     if (opts.provider === 'kind') journaled.push({ type: 'kind-cluster', name });
@@ -74,14 +171,23 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       })());
     const unregister = onCleanup(`cluster ${name}`, teardown);
     let keepCluster = false;
+    progress.where(`${opts.provider} ${profile.name}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`);
     try {
       if (isStopping()) throw new HarnessError('interrupted before the cluster was created', 130);
+      progress.activity(`creating cluster ${name}`);
       creating = provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
       cluster = await creating;
       const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
+      progress.activity('checking the fixtures (server-side dry run)');
       await dryRunFixtures(cluster.kubeconfigPath, files);
       const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
+      if (opts.k8sVersion && !sameVersion(server.gitVersion, opts.k8sVersion)) {
+        const why =
+          opts.provider === 'existing' ? ' (--provider existing tests the cluster it is given)' : process.env.E2E_KIND_NODE_IMAGE && opts.provider === 'kind' ? ` (E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE})` : '';
+        throw new HarnessError(`--k8s-version ${opts.k8sVersion}: the cluster runs ${server.gitVersion}${why}; a verdict for ${opts.k8sVersion} would be wrong`);
+      }
       for (const e of entries) versions[e.name] = server.gitVersion;
+      progress.activity('loading images');
       await cluster.loadImages(fixtureImages(files));
       const ctx: RunContext = {
         runId,
@@ -100,6 +206,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
       collector.setProvider(cluster.provider);
       const before = collector.results.length;
       const failedBefore = collector.counts().failed;
+      progress.activity('starting vitest');
       current = await createVitest(
         {
           config: false,
@@ -109,7 +216,7 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
           fileParallelism: false,
           maxWorkers: 1,
           watch: false,
-          reporters: [collector],
+          reporters: [collector, new ProgressReporter(progress)],
           ...(opts.grep ? { testNamePattern: opts.grep } : {}),
           ...(opts.retries > 0 ? { retry: opts.retries } : {}),
           hookTimeout: 600_000,
@@ -128,37 +235,82 @@ export async function run(opts: Options, root: string, log: (line: string) => vo
         log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath}`);
       }
       const failed = collector.results.slice(before).filter((r) => r.outcome === 'failed');
-      if (failed.length > 0) {
+      if (failed.length > 0 && !isStopping()) {
         // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
-        const scen = [...new Set(failed.map((r) => r.scenario))].map((sc) => `--scenario ${sc}`).join(' ');
-        log(`rerun the failed scenarios: npm run e2e -- --provider ${opts.provider} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`);
+        const scen = [...new Set(failed.map((r) => r.scenario).filter((sc) => sc !== 'run'))].map((sc) => `--scenario ${sc}`).join(' ');
+        const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
+        log(`rerun the failed scenarios: npm run e2e -- --provider ${opts.provider}${version} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`);
       }
     } finally {
       if (!keepCluster) {
+        progress.scenario(undefined);
+        progress.activity(`deleting cluster ${name}`);
         await teardown();
         unregister();
       } else {
         unregister();
       }
+      progress.where(undefined);
     }
   }
 
-  const results = collector.results;
-  writeFileSync(path.join(opts.reportDir, 'junit.xml'), junitXml(results, `stateful-e2e ${opts.provider}`));
-  writeFileSync(path.join(opts.reportDir, 'results.json'), JSON.stringify({ runId, provider: opts.provider, results }, null, 1));
-  const c = collector.counts();
-  const total = c.passed + c.failed + c.skipped;
-  const html = writeHtmlReport(opts.reportDir);
-  if (opts.conformance) {
-    const md = path.join(opts.reportDir, 'conformance.md');
-    writeFileSync(md, conformanceMarkdown({ fixturesDir: opts.fixturesDir, provider: opts.provider, versions, results }));
+  // Every result carries the version of the server it ran on, so that results.json files can be merged later.
+  const fallback = Object.values(versions)[0] ?? opts.k8sVersion;
+  const results: VersionedResult[] = collector.results.map((r) => {
+    const v = versions[r.scenario] ?? fallback;
+    return v ? { ...r, k8sVersion: v } : r;
+  });
+  progress.activity('writing reports');
+  writeFileSync(path.join(opts.reportDir, 'junit.xml'), junitXml(results, `stateful-e2e ${opts.provider}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`));
+  writeFileSync(
+    path.join(opts.reportDir, 'results.json'),
+    JSON.stringify({ runId, provider: opts.provider, fixturesDir: opts.fixturesDir, versions, results }, null, 1),
+  );
+  // One version: its verdict sits next to its report (which links it). Several: run() writes one over all of them.
+  if (opts.conformance && opts.k8sVersions.length <= 1) {
+    const input: ConformanceInput = { fixturesDir: opts.fixturesDir, provider: opts.provider, versions, results, reports: Object.fromEntries(Object.values(versions).map((v) => [v, 'report.html'])) };
+    const md = writeVerdict(opts.reportDir, input);
     log(`conformance verdict: ${md}`);
   }
+  const html = writeHtmlReport(opts.reportDir);
+  progress.activity(undefined);
   log(`reports: ${path.join(opts.reportDir, 'junit.xml')}, ${html} (${((performance.now() - started) / 1000).toFixed(0)}s)`);
-  log(`e2e: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
-  if (total === 0) {
-    log('error: no assertion ran');
-    return 1;
+  return { counts: collector.counts() };
+}
+
+/** conformance.md and conformance.html in dir; returns the Markdown file's path. */
+function writeVerdict(dir: string, input: ConformanceInput): string {
+  mkdirSync(dir, { recursive: true });
+  const md = path.join(dir, 'conformance.md');
+  writeFileSync(md, conformanceMarkdown(input));
+  writeFileSync(path.join(dir, 'conformance.html'), conformanceHtml(input));
+  return md;
+}
+
+/** The verdict over several report directories, plus the merged results.json and junit.xml (suites per scenario and version). */
+function writeMerged(dir: string, input: ConformanceInput, runId: string, from: readonly string[], log: Log): void {
+  const md = writeVerdict(dir, input);
+  const m = conformanceMatrix(input);
+  const multiProvider = m.providers.length > 1;
+  const suites = input.results.map((r) => ({ ...r, scenario: `${r.scenario} ${multiProvider ? `${r.provider} ` : ''}${r.k8sVersion ?? ''}`.trim() }));
+  writeFileSync(path.join(dir, 'junit.xml'), junitXml(suites, `stateful-e2e conformance ${m.columns.join(', ')}`));
+  writeFileSync(
+    path.join(dir, 'results.json'),
+    JSON.stringify({ runId, provider: input.provider, fixturesDir: input.fixturesDir, mergedFrom: from.map((d) => path.relative(dir, d) || '.'), versions: {}, results: input.results }, null, 1),
+  );
+  log(`conformance verdict: ${md} (and conformance.html): ${m.columns.map((c) => `${c} ${m.perColumn[c]!.failed ? 'FAIL' : m.perColumn[c]!.passed ? 'pass' : 'nothing shown'}`).join(', ')}`);
+}
+
+/** --merge: no cluster; the verdict over earlier runs' results.json. Exit code as if those runs were one. */
+function mergeReports(opts: Options, log: Log): number {
+  const out = path.resolve(opts.reportDir);
+  if (opts.merge.some((d) => path.resolve(d) === out)) throw new HarnessError(`--merge: --report-dir ${out} is one of the merged directories; write the merged verdict elsewhere`);
+  let input: ConformanceInput;
+  try {
+    input = mergeRuns(opts.merge, out);
+  } catch (err) {
+    throw new HarnessError(`--merge: ${errorMessage(err)}`);
   }
-  return c.failed > 0 ? 1 : 0;
+  writeMerged(out, input, 'merge', opts.merge, log);
+  return finish(conformanceMatrix(input).total, log, `merged ${opts.merge.length} runs`);
 }

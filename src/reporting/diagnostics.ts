@@ -1,15 +1,44 @@
 /**
  * Failure diagnostics, captured before any teardown: pods (with container states), StatefulSets, PVCs and the
- * namespace's Events, as YAML, into <report-dir>/diagnostics/<scenario>/.
+ * namespace's Events, as YAML, into <report-dir>/diagnostics/<scenario>/; on kind also `kind export logs` into
+ * its kind-logs/ (node journals, kubelet, containerd, every container's log).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { World } from '../scenario.ts';
+import { exportKindLogs } from '../providers/kind-logs.ts';
+
+/** Catalogue-style budget for `kind export logs` (scaled by TIMEOUT_SCALE): a few nodes take 10-30 s on 2 cores. */
+const KIND_EXPORT_TIMEOUT_S = 120;
+export const KIND_LOGS_DIR = 'kind-logs';
 
 export async function collectDiagnostics(w: World): Promise<string> {
   const dir = path.join(w.ctx.reportDir, 'diagnostics', w.scenarioName);
   mkdirSync(dir, { recursive: true });
+  let apiError: unknown;
+  try {
+    await apiDiagnostics(w, dir);
+  } catch (err) {
+    apiError = err;
+  }
+  // Also when the API part failed: node logs matter most when the API server itself is in trouble.
+  if (w.ctx.provider === 'kind') {
+    const t0 = performance.now();
+    const err = await exportKindLogs(w.ctx.clusterName, path.join(dir, KIND_LOGS_DIR), w.seconds(KIND_EXPORT_TIMEOUT_S));
+    const line = err
+      ? `diagnostics: kind export logs ${w.ctx.clusterName} failed (the run goes on): ${err}`
+      : `diagnostics: kind export logs ${w.ctx.clusterName} → ${path.join(dir, KIND_LOGS_DIR)} in ${((performance.now() - t0) / 1000).toFixed(0)}s`;
+    w.timeline.add('note', 'diagnostics', line);
+    // scenario workers' console output reaches the CLI through vitest (ProgressReporter.onUserConsoleLog)
+    console.log(line);
+  }
+  if (apiError !== undefined) throw apiError;
+  w.timeline.add('note', 'diagnostics', `diagnostics written to ${dir}`);
+  return dir;
+}
+
+async function apiDiagnostics(w: World, dir: string): Promise<void> {
   const ns = w.ns;
   const [pods, sts, pvcs, events, nodes] = await Promise.all([
     w.kube.core.listNamespacedPod({ namespace: ns }),
@@ -42,6 +71,4 @@ export async function collectDiagnostics(w: World): Promise<string> {
       }
     }
   }
-  w.timeline.add('note', 'diagnostics', `diagnostics written to ${dir}`);
-  return dir;
 }

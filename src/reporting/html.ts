@@ -26,6 +26,12 @@ export interface HtmlReportInput {
   readonly provider: string;
   readonly results: readonly AssertionResult[];
   readonly timelines: readonly TimelineFile[];
+  /** Server version per scenario (results.json `versions`). */
+  readonly versions?: Readonly<Record<string, string>>;
+  /** Per scenario, the files under diagnostics/<scenario>/ as links relative to the report (kind-logs/ as one). */
+  readonly diagnostics?: Readonly<Record<string, readonly string[]>>;
+  /** Link to the conformance verdict next to the report, when the run wrote one. */
+  readonly conformance?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -335,6 +341,7 @@ svg .axis text { font-size: 11px; fill: #495057; }
 svg .mark-label { font-size: 10.5px; font-weight: 600; }
 svg .gap-label { font-size: 10px; fill: #495057; }
 ul.deviations { margin: 4px 0; padding-left: 20px; font-size: 13px; }
+ul.diagnostics { margin: 4px 0; padding-left: 20px; font-size: 13px; columns: 3 240px; }
 ul.deviations code { font-size: 12px; }
 table.entries { border-collapse: collapse; font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
 table.entries td { padding: 1px 8px 1px 0; vertical-align: top; white-space: pre-wrap; }
@@ -573,6 +580,7 @@ export function htmlReport(input: HtmlReportInput): string {
     parts.push(`<h2>${esc(name)}</h2>`);
     parts.push(
       `<div class="sub">${c.passed} passed · ${c.failed} failed · ${c.skipped} skipped${c.flaky ? ` · ${c.flaky} flaky` : ''}` +
+        (input.versions?.[name] ? ` · Kubernetes ${esc(input.versions[name])}` : '') +
         (tl ? ` · namespace <code>${esc(tl.namespace)}</code> · started ${esc(tl.startedAt)}` : '') +
         '</div>',
     );
@@ -595,6 +603,12 @@ export function htmlReport(input: HtmlReportInput): string {
         `<table class="asserts"><thead><tr><th>ID</th><th>assertion</th><th>outcome</th><th>duration</th><th>message / reason</th></tr></thead><tbody>${rs.map(resultRow).join('')}</tbody></table>`,
       );
     }
+    const diag = input.diagnostics?.[name] ?? [];
+    if (diag.length > 0) {
+      // Written on failure before teardown (diagnostics.ts); kind-logs/ is `kind export logs` of the cluster.
+      parts.push('<h3>Diagnostics (captured before teardown)</h3>');
+      parts.push(`<ul class="diagnostics">${diag.map((f) => `<li><a href="${esc(f)}">${esc(f.replace(/^diagnostics\/[^/]+\//, ''))}</a>${f.endsWith('/kind-logs/') ? ' (kind export logs: node journals, kubelet, containerd, all container logs)' : ''}</li>`).join('')}</ul>`);
+    }
     if (tl) {
       parts.push(entriesTable(tl.entries));
     }
@@ -610,7 +624,9 @@ export function htmlReport(input: HtmlReportInput): string {
     `<style>${CSS}</style></head><body><main>`,
     `<header class="run${failed ? ' failed' : ''}" data-outcome="${failed ? 'failed' : 'passed'}">`,
     `<h1>${failed ? 'FAILED' : 'PASSED'} · stateful-e2e</h1>`,
-    `<div class="meta">run <code>${esc(input.runId)}</code> · provider <code>${esc(input.provider)}</code> · ${counts.total} assertions</div>`,
+    `<div class="meta">run <code>${esc(input.runId)}</code> · provider <code>${esc(input.provider)}</code>` +
+      `${[...new Set(Object.values(input.versions ?? {}))].map((v) => ` · Kubernetes <code>${esc(v)}</code>`).join('')} · ${counts.total} assertions` +
+      `${input.conformance ? ` · <a href="${esc(input.conformance)}">conformance verdict</a>` : ''}</div>`,
     countsHtml(counts),
     '</header>',
     names.length > 1 ? `<nav class="toc">${names.map((n) => `<a href="#${anchor(n)}">${esc(n)}</a>`).join('')}</nav>` : '',
@@ -627,8 +643,17 @@ export function htmlReport(input: HtmlReportInput): string {
 export function writeHtmlReport(reportDir: string): string {
   const resultsFile = path.join(reportDir, 'results.json');
   const parsed = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { runId?: string; provider?: string; results?: AssertionResult[] })
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { runId?: string; provider?: string; results?: AssertionResult[]; versions?: Record<string, string> })
     : {};
+  const diagDir = path.join(reportDir, 'diagnostics');
+  const diagnostics: Record<string, string[]> = {};
+  if (existsSync(diagDir)) {
+    for (const sc of readdirSync(diagDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      diagnostics[sc.name] = readdirSync(path.join(diagDir, sc.name), { withFileTypes: true })
+        .map((f) => `diagnostics/${sc.name}/${f.name}${f.isDirectory() ? '/' : ''}`)
+        .sort();
+    }
+  }
   const tlDir = path.join(reportDir, 'timelines');
   const timelines = existsSync(tlDir)
     ? readdirSync(tlDir)
@@ -637,7 +662,18 @@ export function writeHtmlReport(reportDir: string): string {
         .map((f) => JSON.parse(readFileSync(path.join(tlDir, f), 'utf8')) as TimelineFile)
     : [];
   const file = path.join(reportDir, 'report.html');
-  writeFileSync(file, htmlReport({ runId: parsed.runId ?? '?', provider: parsed.provider ?? '?', results: parsed.results ?? [], timelines }));
+  writeFileSync(
+    file,
+    htmlReport({
+      runId: parsed.runId ?? '?',
+      provider: parsed.provider ?? '?',
+      results: parsed.results ?? [],
+      timelines,
+      ...(parsed.versions ? { versions: parsed.versions } : {}),
+      diagnostics,
+      ...(existsSync(path.join(reportDir, 'conformance.html')) ? { conformance: 'conformance.html' } : {}),
+    }),
+  );
   return file;
 }
 

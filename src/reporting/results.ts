@@ -4,6 +4,7 @@
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { SerializedError } from 'vitest';
+import { isStopping } from '../cleanup.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped';
 
@@ -75,6 +76,11 @@ export class ResultCollector implements Reporter {
     }
     for (const e of unhandled) {
       const message = (e.message ?? 'unhandled error').split('\n')[0]!;
+      // After Ctrl-C/SIGTERM the harness stops the worker itself; its "worker exited" error is not a test failure.
+      if (isStopping()) {
+        this.print(`interrupted: ${message}`);
+        continue;
+      }
       this.results.push({ scenario: 'run', name: '[unhandled error]', id: 'unhandled', outcome: 'failed', durationMs: 0, message, provider: this.provider });
       this.print(`FAIL [unhandled error] — ${message}`);
     }
