@@ -39,6 +39,9 @@ if [ "$provider" = kwok ] || [ "${ALL:-}" = 1 ]; then
 mutate parallel-web statefulset-basics 1.2 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/'
 # Without zk-pdb the third drain succeeds, so the drain-blocked assertion must fail (4.20-4.22 set the stage).
 mutate no-pdb zookeeper-maintenance 4.23 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[4\.2[0-3]\]'
+# Without `strategy: Recreate` MySQL rolls (surge first): the new pod exists before the old one is gone, so two
+# mysqld could share the volume. [2.9] must see the new pod ADDED before the old one is DELETED.
+mutate mysql-rolling wordpress-mysql 2.9 wordpress-mysql/mysql-deployment.yaml '/^  strategy:$/,/^    type: Recreate$/d'
 fi
 
 # Data-plane mutations need real containers (kind or an existing cluster).

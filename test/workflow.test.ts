@@ -127,6 +127,17 @@ describe('.github/workflows/e2e.yml', () => {
     expect(String(upload[0]!.with?.name)).toContain('${{ matrix.k8s.version }}');
   });
 
+  it('verdict: after every kind job, merges their reports into one conformance verdict per version', () => {
+    const j = wf.jobs.verdict!;
+    expect(j.needs).toBe('kind');
+    expect((j as Job & { if?: string }).if).toBe('always()');
+    const dl = uses(j, 'actions/download-artifact');
+    expect(dl).toHaveLength(1);
+    expect(String(dl[0]!.with?.pattern)).toBe('reports-kind-*');
+    expect(runs(j)).toMatch(/npm run conformance -- --merge\b/);
+    expect(runs(j)).toContain('$GITHUB_STEP_SUMMARY');
+  });
+
   it('passes actionlint (pinned build in $E2E_CACHE)', (ctx) => {
     const where = spawnSync('bash', [path.join(root, 'ci', 'lint-workflows.sh'), '--where'], { encoding: 'utf8' });
     expect(where.status, where.stderr).toBe(0);
