@@ -46,7 +46,7 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
 
   async function drainNode(w: World, node: string): Promise<DrainResult> {
     w.step(`kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_S}s`);
-    const r = await drain(w.kube, node, { timeoutMs: DRAIN_TIMEOUT_S * 1000, timeline: w.timeline });
+    const r = await drain(w.kube, node, { timeoutMs: DRAIN_TIMEOUT_S * 1000, timeline: w.timeline, by: w.ctx.runId });
     w.timeline.add('note', 'drain', `exit ${r.exitCode}`);
     return r;
   }
@@ -164,12 +164,13 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
   });
 
   f.assess('4.28', 'cleanup: uncordon every node; all workers schedulable', { timeout: 30 }, async (w) => {
-    for (const n of nodes.current.values()) if (n.spec?.unschedulable) await uncordon(w.kube, n.metadata!.name!);
+    // every node this run cordoned (a node someone else cordoned is not ours to uncordon)
+    await uncordonAll(w.kube, w.ctx.runId);
     await nodes.until(() => schedulable().length === w.ctx.workerNodes.length, w.seconds(30), 'every worker schedulable', () => schedulable().join(', '));
   });
 
   f.teardown('uncordon every node, even after a failure', async (w) => {
-    const nodes = await uncordonAll(w.kube);
+    const nodes = await uncordonAll(w.kube, w.ctx.runId);
     if (nodes.length > 0) w.timeline.add('note', 'teardown', `uncordoned ${nodes.join(', ')}`);
   });
 });

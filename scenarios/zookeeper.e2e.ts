@@ -268,7 +268,7 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
       await w.delete('PersistentVolumeClaim', 'v1', 'datadir-zk-2');
       await w.pvcs.until(() => !w.pvcs.current.has('datadir-zk-2'), w.seconds(60), 'datadir-zk-2 to be deleted');
     }
-    await cordon(w.kube, node);
+    await cordon(w.kube, node, w.ctx.runId);
     try {
       const uid = w.pod('zk-2')?.metadata?.uid;
       if (pinned) await scale(w, SET, 3);
@@ -285,7 +285,7 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
   });
 
   f.teardown('uncordon every node', async (w) => {
-    const nodes = await uncordonAll(w.kube);
+    const nodes = await uncordonAll(w.kube, w.ctx.runId);
     if (nodes.length > 0) w.timeline.add('note', 'teardown', `uncordoned ${nodes.join(', ')}`);
   });
 });

@@ -24,8 +24,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (opts.cleanup) {
-    const n = await cleanupLeftovers(log);
-    log(n === 0 ? 'cleanup: nothing left behind by earlier runs' : `cleanup: finished ${n} interrupted run(s)`);
+    const n = await cleanupLeftovers(log, { kept: true });
+    log(n === 0 ? 'cleanup: nothing left behind by earlier runs' : `cleanup: finished ${n} interrupted or kept run(s)`);
     return 0;
   }
   installSignalHandlers(log, abortRun);

@@ -1,5 +1,6 @@
 /**
- * The cleanup journal: every cluster and work directory a run creates is written down before it exists, in
+ * The cleanup journal: every cluster, container, work directory, and (on a cluster the run does not own) the
+ * namespaces and cordons a run creates are written down before they exist, in
  * $E2E_STATE_DIR (default ~/.cache/stateful-e2e/runs), and crossed out once torn down. If a run dies (SIGKILL,
  * a crash, a closed terminal), the next run — or `npm run e2e -- --cleanup` — tears down what its journal
  * still lists. Teardown steps are idempotent, so finishing a half-done teardown is safe.
@@ -16,12 +17,16 @@ export type JournalEntry =
   | { readonly type: 'kind-cluster'; readonly name: string }
   | { readonly type: 'kwok-cluster'; readonly pidsFile: string }
   /** A container the run started itself (the kind image registry, src/providers/kind-registry.ts). */
-  | { readonly type: 'docker-container'; readonly name: string };
+  | { readonly type: 'docker-container'; readonly name: string }
+  /** Namespaces and cordons of the run in a cluster that is not deleted with it (--provider existing). */
+  | { readonly type: 'cluster-objects'; readonly kubeconfig: string; readonly runId: string };
 
 interface JournalFile {
   readonly runId: string;
   readonly pid: number;
   readonly startedAt: string;
+  /** Kept on purpose (--keep): only `--cleanup` removes it, never the start of another run. */
+  readonly kept?: boolean;
   entries: JournalEntry[];
 }
 
@@ -47,6 +52,14 @@ export class Journal {
   done(entry: JournalEntry): void {
     this.data.entries = this.data.entries.filter((e) => !same(e, entry));
     this.flush();
+  }
+
+  /** What --keep leaves standing moves to a journal of its own, which only `--cleanup` tears down. */
+  keep(entries: readonly JournalEntry[]): void {
+    if (entries.length === 0) return;
+    const kept: JournalFile = { runId: `${this.data.runId}-kept`, pid: process.pid, startedAt: this.data.startedAt, kept: true, entries: [...entries] };
+    writeFileSync(path.join(stateDir(), `${kept.runId}-${Date.now().toString(36)}.json`), JSON.stringify(kept, null, 1));
+    for (const e of entries) this.done(e);
   }
 
   private flush(): void {
@@ -82,11 +95,20 @@ export async function undo(entry: JournalEntry): Promise<void> {
       // `docker rm -f` of a container that is already gone fails harmlessly
       await new Promise<void>((resolve) => execFile('docker', ['rm', '-f', '-v', entry.name], () => resolve()));
       return;
+    case 'cluster-objects': {
+      const { removeRunObjects } = await import('./kube/run-objects.ts');
+      const failed = (await removeRunObjects(entry.kubeconfig, entry.runId)).filter((l) => / failed: /.test(l));
+      if (failed.length > 0) throw new Error(failed.join('; '));
+      return;
+    }
   }
 }
 
-/** Tears down what dead runs left behind; returns how many runs were cleaned. Live runs are left alone. */
-export async function cleanupLeftovers(log: (line: string) => void): Promise<number> {
+/**
+ * Tears down what dead runs left behind; returns how many runs were cleaned. Live runs are left alone, and so is
+ * what --keep kept unless `kept` (the `--cleanup` command) asks for it.
+ */
+export async function cleanupLeftovers(log: (line: string) => void, opts: { kept?: boolean } = {}): Promise<number> {
   const dir = stateDir();
   if (!existsSync(dir)) return 0;
   let cleaned = 0;
@@ -99,8 +121,9 @@ export async function cleanupLeftovers(log: (line: string) => void): Promise<num
       rmSync(file, { force: true });
       continue;
     }
-    if (data.pid !== process.pid && alive(data.pid)) continue;
-    log(`cleanup: run ${data.runId} (pid ${data.pid}, started ${data.startedAt}) left ${data.entries.map((e) => e.type).join(', ')}; removing`);
+    if (data.kept ? !opts.kept : data.pid !== process.pid && alive(data.pid)) continue;
+    const what = data.kept ? 'kept (--keep)' : 'left';
+    log(`cleanup: run ${data.runId} (pid ${data.pid}, started ${data.startedAt}) ${what} ${data.entries.map((e) => e.type).join(', ')}; removing`);
     // Clusters before their work directories: the kwok pid file lives in the work directory.
     const ordered = [...data.entries].sort((a, b) => Number(a.type === 'workdir') - Number(b.type === 'workdir'));
     for (const e of ordered) {

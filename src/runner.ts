@@ -153,6 +153,8 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
     const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }];
     if (opts.provider === 'kind') journaled.push({ type: 'kind-cluster', name });
     if (opts.provider === 'kwok') journaled.push({ type: 'kwok-cluster', pidsFile: path.join(workDir, 'pids.json') });
+    // The existing provider copies the user's context to workDir/kubeconfig; its cluster outlives the run.
+    if (opts.provider === 'existing') journaled.push({ type: 'cluster-objects', kubeconfig: path.join(workDir, 'kubeconfig'), runId });
     for (const e of journaled) journal.add(e);
     let cluster: Cluster | undefined;
     let creating: Promise<Cluster> | undefined;
@@ -164,8 +166,14 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         // nothing it is still creating appears after the teardown.
         if (!cluster && creating) cluster = await Promise.race([creating.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
         if (cluster) await cluster.destroy();
-        // Interrupted or failed while the cluster was being created: undo by name what create() began.
-        else for (const e of journaled) if (e.type !== 'workdir') await undo(e);
+        // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
+        // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.
+        for (const e of journaled) {
+          if (e.type === 'cluster-objects') {
+            // Never reached the cluster: the run created nothing in it. Otherwise best effort, said in one line.
+            if (cluster) await undo(e).catch((err: unknown) => log(`cleanup: ${errorMessage(err)}`));
+          } else if (!cluster && e.type !== 'workdir') await undo(e);
+        }
         rmSync(workDir, { recursive: true, force: true });
         for (const e of journaled) journal.done(e);
       })());
@@ -232,7 +240,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       const failedHere = collector.counts().failed > failedBefore;
       keepCluster = opts.keep === 'always' || (opts.keep === 'on-failure' && failedHere);
       if (keepCluster && cluster.provider !== 'existing') {
-        log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath}`);
+        log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath} (\`npm run e2e -- --cleanup\` deletes it)`);
       }
       const failed = collector.results.slice(before).filter((r) => r.outcome === 'failed');
       if (failed.length > 0 && !isStopping()) {
@@ -249,6 +257,9 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         unregister();
       } else {
         unregister();
+        // Still journaled, but as kept: the next run leaves it alone, `--cleanup` removes it.
+        cluster?.keep?.();
+        journal.keep(journaled);
       }
       progress.where(undefined);
     }

@@ -24,6 +24,7 @@ import { Timeline } from './timeline.ts';
 import type { PodEvent } from './ordering.ts';
 import type { Capability, ClusterProfile } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
+import { RUN_LABEL } from './kube/run-objects.ts';
 
 export interface FeatureDefinition {
   /** Scenario name: also the fixtures sub-directory and the namespace prefix. */
@@ -165,7 +166,7 @@ export class World {
 
   async start(): Promise<void> {
     await this.kube.core.createNamespace({
-      body: { metadata: { name: this.ns, labels: { 'stateful-e2e/run': this.ctx.runId, 'stateful-e2e/scenario': this.scenario } } },
+      body: { metadata: { name: this.ns, labels: { [RUN_LABEL]: this.ctx.runId, 'stateful-e2e/scenario': this.scenario } } },
     });
     this.step(`namespace ${this.ns} created`);
     await Promise.all([this.pods.start(), this.statefulsets.start(), this.pvcs.start()]);
@@ -191,7 +192,7 @@ export class World {
     await this.kube.core.deleteNamespace({ name: this.ns }).catch(() => undefined);
     const w = new ResourceWatch<V1Namespace>(
       this.kube,
-      { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', labelSelector: `stateful-e2e/run=${this.ctx.runId}` },
+      { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', labelSelector: `${RUN_LABEL}=${this.ctx.runId}` },
       this.timeline,
       (n) => n.status?.phase ?? '',
     );

@@ -68,15 +68,23 @@ export interface DrainResult {
   readonly errors: string[];
 }
 
-export async function cordon(kube: Kube, node: string, unschedulable = true): Promise<void> {
-  await kube.core.patchNode({ name: node, body: { spec: { unschedulable } } }, MERGE);
+/**
+ * Label on the nodes a run cordoned, valued with its run id: teardown and `--cleanup` uncordon exactly those, never
+ * a node someone else cordoned (on `--provider existing` the cluster is not ours).
+ */
+export const CORDONED_BY = 'stateful-e2e/cordoned-by';
+
+export async function cordon(kube: Kube, node: string, by: string): Promise<void> {
+  await kube.core.patchNode({ name: node, body: { metadata: { labels: { [CORDONED_BY]: by } }, spec: { unschedulable: true } } }, MERGE);
 }
 
-export const uncordon = (kube: Kube, node: string): Promise<void> => cordon(kube, node, false);
+export async function uncordon(kube: Kube, node: string): Promise<void> {
+  await kube.core.patchNode({ name: node, body: { metadata: { labels: { [CORDONED_BY]: null } }, spec: { unschedulable: false } } }, MERGE);
+}
 
-/** Teardown after cordon/drain steps: uncordon every cordoned node, even when the test failed half-way. */
-export async function uncordonAll(kube: Kube): Promise<string[]> {
-  const cordoned = (await kube.core.listNode()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata!.name!);
+/** Teardown after cordon/drain steps: uncordon every node run `by` cordoned, even when a test failed half-way. */
+export async function uncordonAll(kube: Kube, by: string): Promise<string[]> {
+  const cordoned = (await kube.core.listNode({ labelSelector: `${CORDONED_BY}=${by}` })).items.map((n) => n.metadata!.name!);
   for (const n of cordoned) await uncordon(kube, n);
   return cordoned;
 }
@@ -84,7 +92,7 @@ export async function uncordonAll(kube: Kube): Promise<string[]> {
 export async function drain(
   kube: Kube,
   node: string,
-  opts: { timeoutMs: number; flags?: DrainFlags; timeline: Timeline; retryMs?: number },
+  opts: { timeoutMs: number; flags?: DrainFlags; timeline: Timeline; retryMs?: number; /** run id for the cordon label */ by: string },
 ): Promise<DrainResult> {
   const flags = opts.flags ?? TUTORIAL_DRAIN;
   const retryMs = opts.retryMs ?? 5000;
@@ -95,7 +103,7 @@ export async function drain(
     output.push(line);
     opts.timeline.add('action', 'drain', line);
   };
-  await cordon(kube, node);
+  await cordon(kube, node, opts.by);
   say(`node/${node} cordoned`);
   const pods = new ResourceWatch<V1Pod>(
     kube,

@@ -231,6 +231,12 @@ class KwokRun {
     this.watchdog = wd;
   }
 
+  /** The watchdog exits without signalling anything: after destroy(), or when --keep keeps the cluster. */
+  releaseWatchdog(): void {
+    const wd = this.watchdog;
+    if (wd?.stdin !== null && wd?.stdin !== undefined && !wd.stdin.destroyed) wd.stdin.end('done\n');
+  }
+
   private writePids(): void {
     const rec: KwokPidsFile = {
       cluster: this.cluster,
@@ -336,10 +342,7 @@ class KwokRun {
       await withTimeout(allExited, STOP_GRACE_MS);
     }
     // Orderly stop done: release the watchdog without letting it signal anything.
-    const wd = this.watchdog;
-    if (wd?.stdin !== null && wd?.stdin !== undefined && !wd.stdin.destroyed) {
-      wd.stdin.end('done\n');
-    }
+    this.releaseWatchdog();
     if (keepLogs) {
       const entries = await fsp.readdir(this.workDir).catch(() => [] as string[]);
       for (const e of entries) {
@@ -539,6 +542,7 @@ async function createKwokCluster(opts: CreateClusterOptions): Promise<Cluster> {
       workerNodes: names.workers,
       loadImages: async () => undefined,
       destroy: () => run.destroy(),
+      keep: () => run.releaseWatchdog(),
     };
   } catch (err) {
     // Stop everything, but keep workDir/logs: the error names a log file there as the evidence.

@@ -56,6 +56,8 @@ export interface Cluster {
   loadImages(images: readonly string[]): Promise<void>;
   /** Stop and remove everything this cluster created. Idempotent; safe to call from a signal handler. */
   destroy(): Promise<void>;
+  /** --keep: let the cluster outlive this process (kwok: release the watchdog that stops it when the harness exits). */
+  keep?(): void;
 }
 
 export interface ClusterProvider {

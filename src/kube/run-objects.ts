@@ -1,0 +1,46 @@
+/**
+ * What a run leaves in a cluster that outlives it (`--provider existing`): its namespaces, labelled
+ * `stateful-e2e/run=<runId>` when created, and the nodes it cordoned, labelled by src/kube/drain.ts. A kind or kwok
+ * cluster is deleted whole instead. Used by the existing provider's teardown and by the journal after a crash.
+ */
+import { existsSync } from 'node:fs';
+import { connect } from './client.ts';
+import { CORDONED_BY, uncordonAll } from './drain.ts';
+import { errorMessage } from '../errors.ts';
+
+export const RUN_LABEL = 'stateful-e2e/run';
+
+const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms).unref();
+    }),
+  ]);
+
+/**
+ * Deletes the run's namespaces (without waiting for them to finish terminating) and uncordons the nodes it cordoned.
+ * Idempotent; returns one line per thing done or failed, for the log.
+ */
+export async function removeRunObjects(kubeconfigPath: string, runId: string, timeoutMs = 20_000): Promise<string[]> {
+  if (!existsSync(kubeconfigPath)) return [`no kubeconfig at ${kubeconfigPath}: nothing to remove`];
+  const kube = connect(kubeconfigPath);
+  const done: string[] = [];
+  try {
+    const nodes = await within(timeoutMs, 'uncordon', uncordonAll(kube, runId));
+    if (nodes.length > 0) done.push(`uncordoned ${nodes.join(', ')} (${CORDONED_BY}=${runId})`);
+  } catch (err) {
+    done.push(`uncordon failed: ${errorMessage(err)}`);
+  }
+  try {
+    const list = await within(timeoutMs, 'list namespaces', kube.core.listNamespace({ labelSelector: `${RUN_LABEL}=${runId}` }));
+    for (const ns of list.items) {
+      if (ns.metadata?.deletionTimestamp) continue;
+      await within(timeoutMs, `delete namespace ${ns.metadata!.name}`, kube.core.deleteNamespace({ name: ns.metadata!.name! }));
+      done.push(`deleted namespace ${ns.metadata!.name}`);
+    }
+  } catch (err) {
+    done.push(`namespace cleanup failed: ${errorMessage(err)}`);
+  }
+  return done;
+}
