@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Interrupts real runs and checks that nothing is left behind: no control-plane process, no work directory, no
 # journal entry, no kind cluster. Cases: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at
-# several moments, SIGTERM, and SIGKILL followed by `npm run e2e -- --cleanup`.
-# Usage: ci/interrupt-check.sh [provider] (default kwok). Prints one line per case; exits non-zero on a leak.
+# several moments, SIGTERM, and SIGKILL followed by `npm run e2e -- --cleanup`; on kwok also Ctrl-C of a run on
+# `--provider existing` (a kept kwok cluster), which must leave no namespace or cordon in that cluster.
+# Usage: [CASES=name,...] ci/interrupt-check.sh [provider] (default kwok). Prints one line per case; exits non-zero on a leak.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 provider=${1:-kwok}
 state=$(mktemp -d); export E2E_STATE_DIR="$state"
 leaks=0
@@ -54,12 +55,48 @@ case_() {
   rm -f "$log"
 }
 
+# --provider existing: the cluster outlives the run, so Ctrl-C must remove what the run created in it: its
+# namespaces (and cordons). The "user's cluster" is a kwok control plane kept with --keep always, removed at the end
+# by --cleanup (which also proves a kept cluster is journaled).
+case_existing() {
+  local log id kc left=""; log=$(mktemp)
+  npm run -s e2e -- --provider kwok --scenario statefulset-basics --grep '^$' --keep always --report-dir "$state/reports-kept" >"$log" 2>&1
+  kc=$(sed -n 's/^kept cluster [^ ]*: export KUBECONFIG=\([^ ]*\).*/\1/p' "$log")
+  local kept; kept=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log")
+  if [ -z "$kc" ] || ! KUBECONFIG=$kc kubectl get nodes >/dev/null 2>&1; then
+    echo "interrupt existing: no kept kwok cluster to stand in for the user's cluster"; tail -5 "$log"; leaks=$((leaks + 1)); rm -f "$log"; return
+  fi
+  setsid npm run -s e2e -- --provider existing --kubeconfig "$kc" --scenario statefulset-basics --report-dir "$state/reports-existing" >"$log" 2>&1 &
+  local pid=$! t=0 waited=0
+  while [ -z "${id:-}" ] && [ $t -lt 100 ]; do id=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log"); sleep 0.1; t=$((t + 1)); done
+  # wait for the scenario's namespace, then Ctrl-C
+  t=0; while [ $t -lt 300 ] && [ -z "$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null)" ]; do sleep 0.1; t=$((t + 1)); done
+  sleep 3
+  kill -INT -- -"$pid" 2>/dev/null
+  while pgrep -g "$pid" >/dev/null && [ $waited -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
+  wait "$pid" 2>/dev/null
+  # namespace deletion is asynchronous: give the API (and kwok's pod deletions) up to 60 s
+  t=0; while [ $t -lt 600 ] && [ -n "$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null)" ]; do sleep 0.1; t=$((t + 1)); done
+  left=$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null | tr '\n' ' ')
+  [ -n "$(KUBECONFIG=$kc kubectl get nodes -l "stateful-e2e/cordoned-by=$id" -o name 2>/dev/null)" ] && left+=" cordoned nodes"
+  [ -e "$state/$id.json" ] && left+=" journal:$state/$id.json"
+  npm run -s e2e -- --cleanup >>"$log" 2>&1
+  local kept_left; kept_left=$(leftovers "$kept")
+  if [ -z "$id" ]; then echo "interrupt existing: no run id in output"; cat "$log"; leaks=$((leaks + 1))
+  elif [ -n "$left" ]; then echo "interrupt existing: run $id LEFT in the user's cluster: $left"; tail -5 "$log"; leaks=$((leaks + 1))
+  elif [ -n "$kept_left" ]; then echo "interrupt existing: --cleanup did not remove the kept cluster $kept:$kept_left"; leaks=$((leaks + 1))
+  else echo "interrupt existing: SIGINT on --provider existing: run $id left no namespace or cordon; --cleanup removed the kept cluster $kept"; fi
+  rm -f "$log"
+}
+
 # kind needs ~40 s to create its cluster before any assertion runs; kwok ~5 s.
 late=12; [ "$provider" = kind ] && late=75
-case_ during-start INT 1
-case_ during-tests INT "$late"
-case_ harness-only INT-HARNESS $((late + 8))
-case_ sigterm TERM 8
-case_ sigkill-then-cleanup KILL 8
+want() { [ -z "${CASES:-}" ] || [[ ",$CASES," == *",$1,"* ]]; } # CASES=a,b runs just those
+want during-start && case_ during-start INT 1
+want during-tests && case_ during-tests INT "$late"
+want harness-only && case_ harness-only INT-HARNESS $((late + 8))
+want sigterm && case_ sigterm TERM 8
+want sigkill-then-cleanup && case_ sigkill-then-cleanup KILL 8
+[ "$provider" = kwok ] && want existing && case_existing
 rm -rf "$state"
 exit $leaks
