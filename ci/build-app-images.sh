@@ -4,8 +4,8 @@
 #   zookeeper -> registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10  (ZooKeeper $ZK_VERSION jars from Maven Central)
 #   cassandra -> gcr.io/google-samples/cassandra:v13               (cassandra-all $CASSANDRA_VERSION from Maven Central)
 # Steps, each cached under $E2E_CACHE/app-images (keyed by version / content hash):
-#   1. a Debian minbase rootfs tarball: ours if cached, else the one ci/build-images.sh caches (read-only),
-#      else `debootstrap --variant=minbase` from the machine's apt mirror;
+#   1. the Debian minbase rootfs tarball shared with ci/build-images.sh (ci/lib.sh),
+#      debootstrapped once from the machine's apt mirror;
 #   2. jre-*.tar.gz: Debian's openjdk-17-jdk-headless in a throwaway chroot, `jlink`ed to the modules both
 #      servers need (plus a default CDS archive for faster JVM start) -> /opt/java;
 #   3. runtime-*.tar.gz: minbase + netcat-openbsd + procps + that JRE, docs and apt lists stripped;
@@ -31,8 +31,8 @@ JRE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,ja
 JLINK_OPTS="--strip-debug --no-man-pages --no-header-files --compress=1 --generate-cds-archive"
 CACHE=$E2E_CACHE/app-images
 WORK=${WORK:-/srv/stateful-e2e-app-images}
-say() { echo "build-app-images: $*" >&2; }
-die() { echo "build-app-images: ERROR: $*" >&2; exit 1; }
+# shellcheck source=ci/lib.sh
+. "$HERE/lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 docker info >/dev/null 2>&1 || die "docker is not answering; run ci/docker-setup.sh"
 T0=$(date +%s)
@@ -52,32 +52,7 @@ cleanup() {
 trap cleanup EXIT
 hash12() { sha256sum | cut -c1-12; }
 
-mirror() { # the mirror this machine's apt already uses for $SUITE (deb822 .sources first, then one-line lists)
-  local m
-  m=$(awk -v s="$SUITE" 'BEGIN{RS=""} /(^|\n)Types:[^\n]*deb/ && $0 ~ "Suites:[^\n]*[ \t]" s "([ \t\n]|$)" {if (match($0, /URIs:[ \t]*[^ \t\n]+/)) {u=substr($0, RSTART, RLENGTH); sub(/URIs:[ \t]*/, "", u); print u; exit}}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  [ -n "$m" ] || m=$(grep -hE "^deb[ \t]+(\[[^]]*\][ \t]+)?[a-z]+://[^ ]+[ \t]+${SUITE}[ \t]" /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | sed -E 's/^deb[ \t]+(\[[^]]*\][ \t]+)?//' | awk '{print $1; exit}' || true)
-  [ -n "$m" ] || die "no apt mirror for $SUITE found in /etc/apt/sources.list*"
-  echo "$m"
-}
-
-# 1. minbase rootfs tarball
-base_tarball() {
-  local own=$CACHE/rootfs-$SUITE-minbase.tar.gz other t
-  if [ -s "$own" ]; then echo "$own"; return; fi
-  other=$(ls -1 "$E2E_CACHE"/images/rootfs-"$SUITE"-minbase-*.tar.gz 2>/dev/null | head -n1 || true)
-  if [ -n "$other" ] && [ -s "$other" ]; then echo "$other"; return; fi
-  command -v debootstrap >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null 2>&1; }
-  local m; m=$(mirror); t=$(date +%s)
-  say "debootstrap --variant=minbase $SUITE from $m"
-  rm -rf "$WORK/minbase"; mkdir -p "$WORK" "$CACHE"
-  debootstrap --variant=minbase "$SUITE" "$WORK/minbase" "$m" >"$WORK/debootstrap.log" 2>&1 \
-    || die "debootstrap failed; see $WORK/debootstrap.log ($(tail -n1 "$WORK/debootstrap.log"))"
-  rm -rf "$WORK/minbase/var/cache/apt/archives/"*.deb "$WORK/minbase/var/lib/apt/lists/"*
-  tar -C "$WORK/minbase" --numeric-owner -c . | gzip -1 >"$own.tmp" && mv "$own.tmp" "$own"
-  rm -rf "$WORK/minbase"
-  say "cached $own ($(du -h "$own" | cut -f1), $(($(date +%s) - t))s)"
-  echo "$own"
-}
+# 1. minbase rootfs: ci/lib.sh (shared with ci/build-images.sh)
 
 chroot_begin() { # $1 = dir, $2 = tarball: unpack and prepare for apt-get in a chroot
   R=$1; rm -rf "$R"; mkdir -p "$R"
@@ -178,7 +153,7 @@ POM
 
 image_rev() { # $1 = app, $2 = runtime tarball, $3 = lib dir, rest = extra key material
   local app=$1 rt=$2 lib=$3; shift 3
-  ( cat "$0"; cd "$HERE/images/$app" && find . -type f -print0 | sort -z | xargs -0 sha256sum
+  ( cat "$0" "$HERE/lib.sh"; cd "$HERE/images/$app" && find . -type f -print0 | sort -z | xargs -0 sha256sum
     echo "$(basename "$rt") $(cat "$lib/../jars.txt") $*" ) | hash12
 }
 have_rev() { docker image inspect -f '{{index .Config.Labels "io.stateful-e2e.rev"}}' "$1" 2>/dev/null || true; }
@@ -251,7 +226,7 @@ build_cassandra() { # $1 = runtime tarball
 }
 
 mkdir -p "$CACHE" "$WORK"
-BASE=$(base_tarball)
+BASE=$(minbase_tarball)
 JRE=$(jre_tarball "$BASE")
 RUNTIME=$(runtime_tarball "$BASE" "$JRE")
 for a in "${apps[@]}"; do "build_$a" "$RUNTIME"; done

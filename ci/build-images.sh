@@ -13,10 +13,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/versions.sh"
 SUITE=bookworm
-CACHE=$E2E_CACHE/images
 WORK=${WORK:-/srv/stateful-e2e-images}
-say() { echo "build-images: $*" >&2; }
-die() { echo "build-images: ERROR: $*" >&2; exit 1; }
+# shellcheck source=ci/lib.sh
+. "$HERE/lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 docker info >/dev/null 2>&1 || die "docker is not answering; run ci/docker-setup.sh"
 T0=$(date +%s)
@@ -26,29 +25,8 @@ if [ ${#recipes[@]} -eq 0 ]; then
   for r in "$HERE"/images/*/recipe.sh; do recipes+=("$(basename "$(dirname "$r")")"); done
 fi
 
-# shellcheck disable=SC1087  # awk regex, not a bash array
-mirror() { # the mirror this machine's apt already uses for $SUITE (deb822 .sources first, then one-line lists)
-  local m
-  m=$(awk -v s="$SUITE" 'BEGIN{RS=""} /(^|\n)Types:[^\n]*deb/ && $0 ~ "Suites:[^\n]*[ \t]" s "([ \t\n]|$)" {if (match($0, /URIs:[ \t]*[^ \t\n]+/)) {u=substr($0, RSTART, RLENGTH); sub(/URIs:[ \t]*/, "", u); print u; exit}}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  [ -n "$m" ] || m=$(grep -hE "^deb[ \t]+(\[[^]]*\][ \t]+)?[a-z]+://[^ ]+[ \t]+$SUITE[ \t]" /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | sed -E 's/^deb[ \t]+(\[[^]]*\][ \t]+)?//' | awk '{print $1; exit}' || true)
-  [ -n "$m" ] || die "no apt mirror for $SUITE found in /etc/apt/sources.list*"
-  echo "$m"
-}
-
-# 1. minbase rootfs, cached once (keyed by suite and the debootstrap variant; refresh by deleting the file)
-MINBASE=$CACHE/rootfs-$SUITE-minbase-$(echo "$SUITE minbase v1" | sha256sum | cut -c1-8).tar.gz
-if [ ! -s "$MINBASE" ]; then
-  command -v debootstrap >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null 2>&1; }
-  M=$(mirror); t=$(date +%s)
-  say "debootstrap --variant=minbase $SUITE from $M"
-  rm -rf "$WORK/minbase"; mkdir -p "$WORK" "$CACHE"
-  debootstrap --variant=minbase "$SUITE" "$WORK/minbase" "$M" >"$WORK/debootstrap.log" 2>&1 \
-    || die "debootstrap failed; see $WORK/debootstrap.log ($(tail -n1 "$WORK/debootstrap.log"))"
-  rm -rf "$WORK/minbase/var/cache/apt/archives/"*.deb "$WORK/minbase/var/lib/apt/lists/"*
-  tar -C "$WORK/minbase" --numeric-owner -c . | gzip -1 >"$MINBASE.tmp" && mv "$MINBASE.tmp" "$MINBASE"
-  rm -rf "$WORK/minbase"
-  say "cached $MINBASE ($(du -h "$MINBASE" | cut -f1), $(($(date +%s) - t))s)"
-fi
+# 1. minbase rootfs, cached once (ci/lib.sh)
+MINBASE=$(minbase_tarball)
 
 R=''
 cleanup() { [ -n "$R" ] && mountpoint -q "$R/proc" && umount -l "$R/proc"; [ -n "$R" ] && rm -rf "$R"; true; }
@@ -62,7 +40,7 @@ build_recipe() { # $1 = recipe name; runs in a subshell so recipe variables do n
   unset -f assemble
   # shellcheck disable=SC1090,SC1091
   . "$dir/recipe.sh"
-  rev=$( (cat "$0"; cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum; echo "$SUITE $(basename "$MINBASE")") | sha256sum | cut -c1-12)
+  rev=$( (cat "$0" "$HERE/lib.sh"; cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum; echo "$SUITE $(basename "$MINBASE")") | sha256sum | cut -c1-12)
   for tag in $TAGS; do
     have=$(docker image inspect -f '{{index .Config.Labels "io.stateful-e2e.rev"}}' "$tag" 2>/dev/null || true)
     [ "$have" = "$rev" ] || todo+=("$tag")
