@@ -53,12 +53,23 @@ if (!['s1', 'all'].includes(opt.set!) || !Number.isInteger(rounds) || rounds < 1
 
 const present = async (i: string): Promise<boolean> => (await $`docker image inspect ${i}`.nothrow()).exitCode === 0;
 async function imageSet(): Promise<string[]> {
-  const wanted = opt.set === 's1'
-    ? [...fixtureImages(loadFixtures(SCENARIOS.filter((s) => s.name === 'statefulset-basics'), path.join(root, 'fixtures'), {})), 'registry.k8s.io/nginx-slim:0.21']
-    : [...fixtureImages(loadFixtures(SCENARIOS, path.join(root, 'fixtures'), {})), 'registry.k8s.io/nginx-slim:0.21'];
+  const wanted =
+    opt.set === 's1'
+      ? [
+          ...fixtureImages(
+            loadFixtures(
+              SCENARIOS.filter((s) => s.name === 'statefulset-basics'),
+              path.join(root, 'fixtures'),
+              {},
+            ),
+          ),
+          'registry.k8s.io/nginx-slim:0.21',
+        ]
+      : [...fixtureImages(loadFixtures(SCENARIOS, path.join(root, 'fixtures'), {})), 'registry.k8s.io/nginx-slim:0.21'];
   const out: string[] = [];
-  for (const i of [...new Set(wanted)]) if (await present(i)) out.push(i);
-  else log(`not present locally, left out: ${i}`);
+  for (const i of [...new Set(wanted)])
+    if (await present(i)) out.push(i);
+    else log(`not present locally, left out: ${i}`);
   return out;
 }
 const sizeOf = async (images: readonly string[]): Promise<string> => {
@@ -76,7 +87,10 @@ const runId = randomBytes(3).toString('hex');
 const name = `regtest-${runId}`;
 const workDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
 const journal = new Journal(name);
-const journaled: JournalEntry[] = [{ type: 'kind-cluster', name }, { type: 'workdir', path: workDir }];
+const journaled: JournalEntry[] = [
+  { type: 'kind-cluster', name },
+  { type: 'workdir', path: workDir },
+];
 for (const e of journaled) journal.add(e);
 let cluster: Cluster | undefined;
 onCleanup(`cluster ${name}`, async () => {
@@ -98,7 +112,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 /** containerd's names of an image (what crictl shows): docker.io/library/busybox:1.28 for busybox:1.28. */
-const criName = (i: string): string => (i.includes('/') && /[.:]|^localhost\//.test(i.split('/')[0]!) ? i : `docker.io/${i.includes('/') ? i : `library/${i}`}`);
+const criName = (i: string): string =>
+  i.includes('/') && /[.:]|^localhost\//.test(i.split('/')[0]!) ? i : `docker.io/${i.includes('/') ? i : `library/${i}`}`;
 
 async function onWorkers(c: Cluster, f: (node: string) => Promise<void>): Promise<void> {
   await Promise.all(c.workerNodes.map(f));
@@ -170,7 +185,9 @@ async function main(): Promise<void> {
         }
       });
       times.registry.push(performance.now() - t0);
-      log(`round ${r}: registry ${secs(times.registry.at(-1)!)} (serve ${secs(served.at(-1)!)} + pulls on ${c.workerNodes.length} workers; registry served ${await servedBlobs(reg.name, since)})`);
+      log(
+        `round ${r}: registry ${secs(times.registry.at(-1)!)} (serve ${secs(served.at(-1)!)} + pulls on ${c.workerNodes.length} workers; registry served ${await servedBlobs(reg.name, since)})`,
+      );
       if (opt.verify && r === rounds) await verify(c, images);
     } finally {
       await reg.remove();
@@ -203,10 +220,17 @@ async function verify(c: Cluster, images: readonly string[]): Promise<void> {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: podName, namespace: 'default' },
-    spec: { nodeName: worker, containers: [{ name: 'c', image: img, imagePullPolicy: 'Always', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 0 },
+    spec: {
+      nodeName: worker,
+      containers: [{ name: 'c', image: img, imagePullPolicy: 'Always', command: ['sleep', '3600'] }],
+      terminationGracePeriodSeconds: 0,
+    },
   });
   const file = path.join(workDir, 'verify.json');
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod('via-mirror', image), pod('not-in-registry', `${image.split(':')[0]}:0.0-missing`)] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod('via-mirror', image), pod('not-in-registry', `${image.split(':')[0]}:0.0-missing`)] }),
+  );
   const since = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 1000)); // docker logs --since has 1 s resolution
   log(`verify: apply ${(await k(['apply', '-f', file])).stdout.trim().replace(/\n/g, '; ')}`);
@@ -217,7 +241,15 @@ async function verify(c: Cluster, images: readonly string[]): Promise<void> {
     if (/ErrImagePull|ImagePullBackOff/.test(s.stdout)) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const ev = await k(['get', 'events', '--field-selector', 'involvedObject.kind=Pod', '-o', 'custom-columns=POD:.involvedObject.name,REASON:.reason,MSG:.message', '--sort-by=.lastTimestamp']);
+  const ev = await k([
+    'get',
+    'events',
+    '--field-selector',
+    'involvedObject.kind=Pod',
+    '-o',
+    'custom-columns=POD:.involvedObject.name,REASON:.reason,MSG:.message',
+    '--sort-by=.lastTimestamp',
+  ]);
   for (const l of ev.stdout.split('\n').filter((x) => /via-mirror|not-in-registry/.test(x) && /Pull|Fail/.test(x))) log(`verify: event ${l.trim()}`);
   const logs = await $`docker logs --since ${since} ${`${name}-registry`}`.nothrow();
   const gets = (logs.stdout + logs.stderr).split('\n').filter((l) => /http.request.method=(GET|HEAD)/.test(l) && /manifests/.test(l));

@@ -135,9 +135,7 @@ function statefulSet(replicas: number, pvc: boolean): V1StatefulSet {
       },
       ...(pvc
         ? {
-            volumeClaimTemplates: [
-              { metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } },
-            ],
+            volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } }],
           }
         : {}),
     },
@@ -254,9 +252,19 @@ async function probe(kube: Kube, pods: ResourceWatch<V1Pod>, tlOrigin: number, f
         lastMissSend = s;
         if (recv > deadline) throw new Error(`probe: ${name} not Ready after 120 s`);
       }
-      await pods.until(() => (scan(), readyAt.has(name)), 60_000, `watch to deliver ${name} Ready`);
+      await pods.until(
+        () => {
+          scan();
+          return readyAt.has(name);
+        },
+        60_000,
+        `watch to deliver ${name} Ready`,
+      );
       if (lastMissSend !== undefined) gets.push({ lo: lastMissSend, hi: recv, receipt: readyAt.get(name)! });
-      if (process.env.BENCH_DEBUG) log(`probe ${name}: misses=${lastMissSend !== undefined} lo=${lastMissSend?.toFixed(1)} hi=${recv.toFixed(1)} receipt=${readyAt.get(name)!.toFixed(1)}`);
+      if (process.env.BENCH_DEBUG)
+        log(
+          `probe ${name}: misses=${lastMissSend !== undefined} lo=${lastMissSend?.toFixed(1)} hi=${recv.toFixed(1)} receipt=${readyAt.get(name)!.toFixed(1)}`,
+        );
       // else: no window, the first GET already saw Ready
 
       const ps = performance.now();
@@ -264,7 +272,14 @@ async function probe(kube: Kube, pods: ResourceWatch<V1Pod>, tlOrigin: number, f
       const pe = performance.now();
       const rv = pr.pod?.metadata?.resourceVersion;
       if (rv === undefined) throw new Error(`probe: PATCH ${name} returned HTTP ${pr.code}`);
-      await pods.until(() => (scan(), rvAt.has(rv)), 60_000, `watch to deliver ${name} rv ${rv}`);
+      await pods.until(
+        () => {
+          scan();
+          return rvAt.has(rv);
+        },
+        60_000,
+        `watch to deliver ${name} rv ${rv}`,
+      );
       patches.push({ lo: ps, hi: pe, receipt: rvAt.get(rv)! });
     }
   } finally {
@@ -408,14 +423,22 @@ async function main(): Promise<number> {
     const critical = N * DELAY + g.sum;
     row(50, '5a controller gap Ready(i-1)->ADDED(i)', fmtSummary(g));
     const tenth = Math.max(1, Math.floor(gaps.length / 10));
-    row(50.5, '   gap mean, first vs last 10% of pods', `${summarize(gaps.slice(1, tenth + 1)).mean.toFixed(1)} vs ${summarize(gaps.slice(-tenth)).mean.toFixed(1)} ms`);
+    row(
+      50.5,
+      '   gap mean, first vs last 10% of pods',
+      `${summarize(gaps.slice(1, tenth + 1)).mean.toFixed(1)} vs ${summarize(gaps.slice(-tenth)).mean.toFixed(1)} ms`,
+    );
     row(51, '5b scheduler ADDED(i)->bound(i)', fmtSummary(sc));
     row(52, `5c kwok bound(i)->Ready(i) (incl. ${DELAY} ms delay)`, fmtSummary(kw));
     row(53, '5d tail: last pod Ready -> sts readyReplicas', `${tail.toFixed(1)} ms`);
     row(54, '5e critical path N*delay + sum(gaps)', `${sec(critical)} (= ${N}*${DELAY} ms + ${sec(g.sum)})`);
     row(55, '5f (wall - critical path) / N', `${((wallMs - critical) / N).toFixed(2)} ms/pod (= scheduler + kwok beyond its delay + tail/N)`);
     const harnessCpu = (cpu.user + cpu.system) / 1000;
-    row(56, '5g harness CPU during the ramp', `${sec(harnessCpu)} = ${(harnessCpu / N).toFixed(2)} ms/pod (${((100 * harnessCpu) / wallMs).toFixed(0)}% of one core)`);
+    row(
+      56,
+      '5g harness CPU during the ramp',
+      `${sec(harnessCpu)} = ${(harnessCpu / N).toFixed(2)} ms/pod (${((100 * harnessCpu) / wallMs).toFixed(0)}% of one core)`,
+    );
     const compCpu = [...comp1].map(([k, v]) => `${k} ${sec(v - (comp0.get(k) ?? 0))}`).join(', ');
     row(57, '5h control-plane CPU during the ramp', compCpu || 'n/a');
     const ours = harnessCpu + [...comp1].reduce((a, [k, v]) => a + v - (comp0.get(k) ?? 0), 0);
@@ -438,7 +461,11 @@ async function main(): Promise<number> {
     const fast = timeIt(() => orderedCreateLinear(events, names));
     const same = orig.result.ok === fast.result.ok && orig.result.reason === fast.result.reason;
     const verdict = orig.result.ok ? 'PASS' : `FAIL: ${orig.result.reason.slice(0, 200)}`;
-    row(60, `6  orderedCreate on ${events.length} events`, `${verdict}; ${orig.ms.toFixed(2)} ms (src/ordering.ts, indexed), ${fast.ms.toFixed(2)} ms (linear baseline), same verdict: ${same}`);
+    row(
+      60,
+      `6  orderedCreate on ${events.length} events`,
+      `${verdict}; ${orig.ms.toFixed(2)} ms (src/ordering.ts, indexed), ${fast.ms.toFixed(2)} ms (linear baseline), same verdict: ${same}`,
+    );
     row(61, '   podEvents() conversion', `${conv.ms.toFixed(2)} ms`);
     // growth on synthetic OrderedReady streams (3 events/pod): x4 per doubling means quadratic
     const growth: string[] = [];
@@ -482,7 +509,9 @@ async function main(): Promise<number> {
       `detect latency p50/p99/max = ${pr ? `${ppm(pr.get.mid)} (GET bracket mid), ${ppm(pr.patch.mid)} (PATCH bracket mid)` : 'n/a (--probe-pods 0)'}; ` +
         `${coarseS.p50.toFixed(0)}/${coarseS.p99.toFixed(0)}/${coarseS.max.toFixed(0)} ms vs 1 s LTT`,
     );
-    ratios.push(`predicate ms per 1000 events = ${((orig.ms * 1000) / events.length).toFixed(3)} (src/ordering.ts, indexed), ${((fast.ms * 1000) / events.length).toFixed(2)} (linear)`);
+    ratios.push(
+      `predicate ms per 1000 events = ${((orig.ms * 1000) / events.length).toFixed(3)} (src/ordering.ts, indexed), ${((fast.ms * 1000) / events.length).toFixed(2)} (linear)`,
+    );
     ratios.push(`watch heap per pod = ${((heap1 - heap0) / N / 1024).toFixed(1)} KB; maxRSS = ${mb(process.resourceUsage().maxRSS * 1024)}`);
   } finally {
     pods?.stop();
@@ -498,7 +527,7 @@ async function main(): Promise<number> {
   const w = Math.max(...rows.map((r) => r.k.length));
   process.stdout.write(`\nStatefulSet scale bench: kwok, ${N} replicas OrderedReady, ready-delay ${DELAY} ms, pvc ${opt.pvc}, ${WORKERS} workers\n`);
   for (const r of rows) process.stdout.write(`${r.k.padEnd(w)}  ${r.v}\n`);
-  process.stdout.write('\n' + ratios.join('\n') + '\n');
+  process.stdout.write(`\n${ratios.join('\n')}\n`);
   return 0;
 }
 

@@ -56,7 +56,9 @@ async function ringOf(w: World, pod: string, n: number, timeoutS: number): Promi
     const ring = await nodetoolStatus(w, pod);
     const up = ring.filter((r) => r.state === 'UN');
     expect(up.length, ring.map((r) => `${r.state} ${r.address}`).join(', ')).toBe(n);
-    const ips = setPods(w, SET).map((p) => p.status?.podIP).sort();
+    const ips = setPods(w, SET)
+      .map((p) => p.status?.podIP)
+      .sort();
     expect(up.map((r) => r.address).sort()).toEqual(ips);
     for (const r of up) {
       expect(r.datacenter).toBe(DC);
@@ -70,24 +72,34 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
   let created = 0;
   const logs = new Map<string, string>();
 
-  f.assess('3.1', 'with the seed’s StorageClass unchanged the first PVC waits for minikube’s provisioner and cassandra-1 is never created', { timeout: 120 }, async (w) => {
-    const objects = w.fixture('cassandra.yaml');
-    await deleteFastClass(w);
-    await w.apply(objects.filter((o) => o.kind !== 'StatefulSet'));
-    const mark = w.mark();
-    await w.apply(objects.filter(kindOf('StatefulSet')));
-    await w.pods.hold(w.seconds(120), (e) => (e.object.metadata?.name === 'cassandra-1' ? 'cassandra-1 was created while cassandra-0 cannot start' : undefined));
-    expect(w.pvcs.current.get('cassandra-data-cassandra-0')?.status?.phase).toBe('Pending');
-    const events = await w.eventsFor('cassandra-data-cassandra-0');
-    expect(events.some((m) => /k8s\.io\/minikube-hostpath/.test(m)), events.join(' | ')).toBe(true);
-    expect(w.podEvents().filter((e) => e.seq >= mark && e.name === 'cassandra-1')).toEqual([]);
-    // Undo the negative case before the real run.
-    await w.delete('StatefulSet', 'apps/v1', SET);
-    await waitNoPods(w, SET, 60);
-    await w.delete('PersistentVolumeClaim', 'v1', 'cassandra-data-cassandra-0');
-    await w.pvcs.until(() => !w.pvcs.current.has('cassandra-data-cassandra-0'), w.seconds(60), 'the pending PVC to go');
-    await deleteFastClass(w);
-  });
+  f.assess(
+    '3.1',
+    'with the seed’s StorageClass unchanged the first PVC waits for minikube’s provisioner and cassandra-1 is never created',
+    { timeout: 120 },
+    async (w) => {
+      const objects = w.fixture('cassandra.yaml');
+      await deleteFastClass(w);
+      await w.apply(objects.filter((o) => o.kind !== 'StatefulSet'));
+      const mark = w.mark();
+      await w.apply(objects.filter(kindOf('StatefulSet')));
+      await w.pods.hold(w.seconds(120), (e) =>
+        e.object.metadata?.name === 'cassandra-1' ? 'cassandra-1 was created while cassandra-0 cannot start' : undefined,
+      );
+      expect(w.pvcs.current.get('cassandra-data-cassandra-0')?.status?.phase).toBe('Pending');
+      const events = await w.eventsFor('cassandra-data-cassandra-0');
+      expect(
+        events.some((m) => /k8s\.io\/minikube-hostpath/.test(m)),
+        events.join(' | '),
+      ).toBe(true);
+      expect(w.podEvents().filter((e) => e.seq >= mark && e.name === 'cassandra-1')).toEqual([]);
+      // Undo the negative case before the real run.
+      await w.delete('StatefulSet', 'apps/v1', SET);
+      await waitNoPods(w, SET, 60);
+      await w.delete('PersistentVolumeClaim', 'v1', 'cassandra-data-cassandra-0');
+      await w.pvcs.until(() => !w.pvcs.current.has('cassandra-data-cassandra-0'), w.seconds(60), 'the pending PVC to go');
+      await deleteFastClass(w);
+    },
+  );
 
   f.assess('3.2', 'svc/cassandra is headless with port 9042', { timeout: 10 }, async (w) => {
     await w.apply(w.fixture('cassandra.yaml').filter(kindOf('Service')));
@@ -106,11 +118,16 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
     holds(orderedCreate(w.podEvents(), podNames(SET, 0, 2), created));
   });
 
-  f.assess('3.4', 'nodetool status: Datacenter DC1-K8Demo, exactly 3 UN lines = the pod IPs, rack Rack1-K8Demo, 32 tokens', { timeout: 300, needs: ['exec'] }, async (w) => {
-    const ring = await nodetoolStatus(w, 'cassandra-0');
-    expect(new Set(ring.map((r) => r.datacenter))).toEqual(new Set([DC]));
-    await ringOf(w, 'cassandra-0', 3, 300);
-  });
+  f.assess(
+    '3.4',
+    'nodetool status: Datacenter DC1-K8Demo, exactly 3 UN lines = the pod IPs, rack Rack1-K8Demo, 32 tokens',
+    { timeout: 300, needs: ['exec'] },
+    async (w) => {
+      const ring = await nodetoolStatus(w, 'cassandra-0');
+      expect(new Set(ring.map((r) => r.datacenter))).toEqual(new Set([DC]));
+      await ringOf(w, 'cassandra-0', 3, 300);
+    },
+  );
 
   f.assess('3.5', 'CQL through a port-forward: system.local is K8Demo / DC1-K8Demo / Rack1-K8Demo', { timeout: 60, needs: ['network'] }, async (w) => {
     // A pod turns Ready (UN) a few seconds before CQL listens: retry the connection.
@@ -144,23 +161,37 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
     else w.timeline.add('note', '3.8', 'nodetool part not shown: the provider has no exec');
   });
 
-  f.assess('3.9', 'a deleted pod comes back with the same Host ID and the data is readable at QUORUM', { timeout: 600, needs: ['exec', 'network'] }, async (w) => {
-    await eventually('CQL on cassandra-0', w.seconds(60), () => withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => {
-      await c.execute("CREATE KEYSPACE IF NOT EXISTS e2e WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
-      await c.execute('CREATE TABLE IF NOT EXISTS e2e.kv (k text PRIMARY KEY, v text)');
-      await c.execute("INSERT INTO e2e.kv (k, v) VALUES ('hello', 'world')", [], { consistency: 4 /* QUORUM */ });
-    }));
-    const before = (await nodetoolInfo(w, 'cassandra-1')).id;
-    const uid = w.pod('cassandra-1')?.metadata?.uid;
-    await w.delete('Pod', 'v1', 'cassandra-1');
-    await w.pods.until(() => runningReady(w.pod('cassandra-1')) && w.pod('cassandra-1')?.metadata?.uid !== uid, w.seconds(600), 'cassandra-1 back and Ready', () => describePods(w, SET));
-    expect((await nodetoolInfo(w, 'cassandra-1')).id).toBe(before);
-    await eventually('row at QUORUM', w.seconds(120), async () => {
-      const row = await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => (await c.execute("SELECT v FROM e2e.kv WHERE k = 'hello'", [], { consistency: 4 })).first());
-      expect(row?.get('v')).toBe('world');
-    });
-    await ringOf(w, 'cassandra-0', 4, 300);
-  });
+  f.assess(
+    '3.9',
+    'a deleted pod comes back with the same Host ID and the data is readable at QUORUM',
+    { timeout: 600, needs: ['exec', 'network'] },
+    async (w) => {
+      await eventually('CQL on cassandra-0', w.seconds(60), () =>
+        withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => {
+          await c.execute("CREATE KEYSPACE IF NOT EXISTS e2e WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+          await c.execute('CREATE TABLE IF NOT EXISTS e2e.kv (k text PRIMARY KEY, v text)');
+          await c.execute("INSERT INTO e2e.kv (k, v) VALUES ('hello', 'world')", [], { consistency: 4 /* QUORUM */ });
+        }),
+      );
+      const before = (await nodetoolInfo(w, 'cassandra-1')).id;
+      const uid = w.pod('cassandra-1')?.metadata?.uid;
+      await w.delete('Pod', 'v1', 'cassandra-1');
+      await w.pods.until(
+        () => runningReady(w.pod('cassandra-1')) && w.pod('cassandra-1')?.metadata?.uid !== uid,
+        w.seconds(600),
+        'cassandra-1 back and Ready',
+        () => describePods(w, SET),
+      );
+      expect((await nodetoolInfo(w, 'cassandra-1')).id).toBe(before);
+      await eventually('row at QUORUM', w.seconds(120), async () => {
+        const row = await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) =>
+          (await c.execute("SELECT v FROM e2e.kv WHERE k = 'hello'", [], { consistency: 4 })).first(),
+        );
+        expect(row?.get('v')).toBe('world');
+      });
+      await ringOf(w, 'cassandra-0', 4, 300);
+    },
+  );
 
   f.assess('3.10', 'delete statefulset -l app=cassandra removes the pods and keeps the PVCs; then PVCs and Service go', { timeout: 600 }, async (w) => {
     if (w.has('logs')) {
@@ -191,17 +222,22 @@ feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f
     expect((await w.kube.core.listNamespacedService({ namespace: w.ns, labelSelector: 'app=cassandra' })).items).toEqual([]);
   });
 
-  f.assess('3.11', 'preStop drains: the log shows the drain and each pod terminated well within the 1800 s grace period', { timeout: 10, needs: ['logs', 'probes'] }, async (w) => {
-    expect(logs.size, '3.10 followed the logs').toBeGreaterThan(0);
-    for (const [pod, text] of logs) expect(text, pod).toMatch(/DRAINED|drain/i);
-    for (const pod of logs.keys()) {
-      const ev = w.podEvents().filter((e) => e.name === pod);
-      const start = ev.find((e) => e.deleting);
-      const gone = ev.find((e) => e.type === 'DELETED');
-      expect(start && gone, `${pod} terminated`).toBeTruthy();
-      expect(gone!.t - start!.t).toBeLessThan(300_000);
-    }
-  });
+  f.assess(
+    '3.11',
+    'preStop drains: the log shows the drain and each pod terminated well within the 1800 s grace period',
+    { timeout: 10, needs: ['logs', 'probes'] },
+    async (w) => {
+      expect(logs.size, '3.10 followed the logs').toBeGreaterThan(0);
+      for (const [pod, text] of logs) expect(text, pod).toMatch(/DRAINED|drain/i);
+      for (const pod of logs.keys()) {
+        const ev = w.podEvents().filter((e) => e.name === pod);
+        const start = ev.find((e) => e.deleting);
+        const gone = ev.find((e) => e.type === 'DELETED');
+        expect(start && gone, `${pod} terminated`).toBeTruthy();
+        expect(gone!.t - start!.t).toBeLessThan(300_000);
+      }
+    },
+  );
 
   f.teardown('delete StorageClass fast (cluster-scoped)', deleteFastClass);
 });

@@ -37,7 +37,9 @@ const uids = (w: World, names: string[]): Record<string, string | undefined> => 
 
 /** Image A is whatever web.yaml deploys; B goes through the image map like every seed image. */
 function images(w: World): { A: string; B: string } {
-  const sts = w.fixture('web.yaml').find((o) => o.kind === 'StatefulSet') as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined;
+  const sts = w.fixture('web.yaml').find((o) => o.kind === 'StatefulSet') as
+    | { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } }
+    | undefined;
   const A = sts?.spec?.template?.spec?.containers?.[0]?.image;
   if (!A) throw new Error('web.yaml has no StatefulSet container image');
   return { A, B: w.ctx.imageMap[IMAGE_B_SEED] ?? IMAGE_B_SEED };
@@ -149,36 +151,50 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const domain = `nginx.${w.ns}.svc.cluster.local`;
     await eventually('SRV records', w.seconds(60), async () => {
       const r = await w.exec('dnsutils', ['dig', '+short', 'SRV', `_web._tcp.${domain}`]);
-      const targets = r.stdout.trim().split('\n').filter(Boolean).map((l) => {
-        const m = /^\d+ \d+ 80 (\S+)$/.exec(l.trim());
-        if (!m) throw new Error(`unexpected SRV line: ${l}`);
-        return m[1];
-      });
-      const ready = setPods(w, SET).filter(runningReady).map((p) => `${p.metadata?.name}.${domain}.`);
+      const targets = r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const m = /^\d+ \d+ 80 (\S+)$/.exec(l.trim());
+          if (!m) throw new Error(`unexpected SRV line: ${l}`);
+          return m[1];
+        });
+      const ready = setPods(w, SET)
+        .filter(runningReady)
+        .map((p) => `${p.metadata?.name}.${domain}.`);
       expect(targets.sort()).toEqual(ready.sort());
     });
   });
 
-  f.assess('1.7', 'deleting the pods brings back the same names with new UIDs, in order, with working identity and DNS', { timeout: 180, needs: ['exec', 'dns'] }, async (w) => {
-    const before = uids(w, podNames(SET, 0, 1));
-    const mark = w.mark();
-    w.step('kubectl delete pod -l app=nginx');
-    await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
-    await w.pods.until(
-      () => podNames(SET, 0, 1).every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== before[n]),
-      w.seconds(180),
-      'web-0 and web-1 to come back Ready',
-      () => describePods(w, SET),
-    );
-    holds(orderedCreate(w.podEvents(), podNames(SET, 0, 1), mark));
-    await hostnameChecks(w, podNames(SET, 0, 1));
-    await dnsChecks(w, podNames(SET, 0, 1));
-  });
+  f.assess(
+    '1.7',
+    'deleting the pods brings back the same names with new UIDs, in order, with working identity and DNS',
+    { timeout: 180, needs: ['exec', 'dns'] },
+    async (w) => {
+      const before = uids(w, podNames(SET, 0, 1));
+      const mark = w.mark();
+      w.step('kubectl delete pod -l app=nginx');
+      await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
+      await w.pods.until(
+        () => podNames(SET, 0, 1).every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== before[n]),
+        w.seconds(180),
+        'web-0 and web-1 to come back Ready',
+        () => describePods(w, SET),
+      );
+      holds(orderedCreate(w.podEvents(), podNames(SET, 0, 1), mark));
+      await hostnameChecks(w, podNames(SET, 0, 1));
+      await dnsChecks(w, podNames(SET, 0, 1));
+    },
+  );
 
   f.assess('1.8', 'PVCs www-web-0/1 are Bound, 1Gi, ReadWriteOnce, labelled app=nginx, and mounted as www', { timeout: 60 }, async (w) => {
     const names = ['www-web-0', 'www-web-1'];
-    await w.pvcs.until(() => names.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'), w.seconds(60), 'PVCs to be Bound', () =>
-      names.map((n) => `${n}=${w.pvcs.current.get(n)?.status?.phase ?? 'absent'}`).join(', '),
+    await w.pvcs.until(
+      () => names.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
+      w.seconds(60),
+      'PVCs to be Bound',
+      () => names.map((n) => `${n}=${w.pvcs.current.get(n)?.status?.phase ?? 'absent'}`).join(', '),
     );
     for (const n of names) {
       const c = w.pvcs.current.get(n)!;
@@ -204,7 +220,12 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const old = uids(w, names);
     w.step('kubectl delete pod -l app=nginx');
     await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
-    await w.pods.until(() => names.every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== old[n]), w.seconds(180), 'pods back', () => describePods(w, SET));
+    await w.pods.until(
+      () => names.every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== old[n]),
+      w.seconds(180),
+      'pods back',
+      () => describePods(w, SET),
+    );
     await curlChecks(w, names);
     expect(names.map((n) => `${w.pvcs.current.get(`www-${n}`)?.metadata?.uid}/${w.pvcs.current.get(`www-${n}`)?.spec?.volumeName}`)).toEqual(before);
   });
@@ -248,11 +269,17 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const broken = `${B.replace(/:[^:/]+$/, '')}:no-such-tag-stateful-e2e`;
     const keep = uids(w, ['web-0', 'web-1']);
     await setImage(w, SET, broken);
-    await w.pods.until(() => imageOf(w.pod('web-2')) === broken, w.seconds(60), 'web-2 to be recreated with the broken image', () => describePods(w, SET));
+    await w.pods.until(
+      () => imageOf(w.pod('web-2')) === broken,
+      w.seconds(60),
+      'web-2 to be recreated with the broken image',
+      () => describePods(w, SET),
+    );
     await w.pods.hold(w.seconds(90), (e) => {
       const n = e.object.metadata?.name;
       if (n === 'web-2' && runningReady(e.object)) return 'web-2 became Ready with a non-existent image';
-      if ((n === 'web-1' || n === 'web-0') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)) return `${n} was replaced although web-2 never became Ready`;
+      if ((n === 'web-1' || n === 'web-0') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp))
+        return `${n} was replaced although web-2 never became Ready`;
       return undefined;
     });
     expect(uids(w, ['web-0', 'web-1'])).toEqual(keep);
@@ -276,7 +303,12 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const { A, B } = images(w);
     const keep = uids(w, ['web-0', 'web-1']);
     await mergePatch(w, SET, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } } }, 'partition 2');
-    await w.pods.until(() => runningReady(w.pod('web-2')) && imageOf(w.pod('web-2')) === A, w.seconds(180), 'web-2 to run image A', () => describePods(w, SET));
+    await w.pods.until(
+      () => runningReady(w.pod('web-2')) && imageOf(w.pod('web-2')) === A,
+      w.seconds(180),
+      'web-2 to run image A',
+      () => describePods(w, SET),
+    );
     expect(uids(w, ['web-0', 'web-1'])).toEqual(keep);
     expect([imageOf(w.pod('web-0')), imageOf(w.pod('web-1'))]).toEqual([B, B]);
     const p = await deleteAndWaitRecreated(w, 'web-1', 120);
@@ -314,7 +346,9 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const mark = w.mark();
     await w.delete('Pod', 'v1', 'web-0');
     await w.pods.until(() => !w.pod('web-0'), w.seconds(30), 'web-0 to be deleted');
-    await w.pods.hold(w.seconds(30), (e) => (e.type === 'ADDED' && e.object.metadata?.name === 'web-0' ? 'web-0 was recreated without a StatefulSet' : undefined));
+    await w.pods.hold(w.seconds(30), (e) =>
+      e.type === 'ADDED' && e.object.metadata?.name === 'web-0' ? 'web-0 was recreated without a StatefulSet' : undefined,
+    );
     expect(eventsMatching(w.podEvents(), mark, (e) => e.type === 'ADDED')).toEqual([]);
   });
 
@@ -373,13 +407,26 @@ feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' 
     const claims = podNames(SET, 0, 4).map((n) => `www-${n}`);
     for (const c of claims) expect(w.pvcs.current.has(c), c).toBe(true);
     const volumes = claims.map((c) => w.pvcs.current.get(c)?.spec?.volumeName).filter((v): v is string => Boolean(v));
-    const pvs = new ResourceWatch<V1PersistentVolume>(w.kube, { path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' }, w.timeline, (p) => p.status?.phase ?? '');
+    const pvs = new ResourceWatch<V1PersistentVolume>(
+      w.kube,
+      { path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' },
+      w.timeline,
+      (p) => p.status?.phase ?? '',
+    );
     await pvs.start();
     try {
       for (const c of claims) await w.delete('PersistentVolumeClaim', 'v1', c);
-      await w.pvcs.until(() => w.pvcs.current.size === 0, w.seconds(120), 'every PVC to be deleted', () => [...w.pvcs.current.keys()].join(', '));
-      await pvs.until(() => volumes.every((v) => !pvs.current.has(v)), w.seconds(120), 'the PVs (reclaim Delete) to disappear', () =>
-        volumes.filter((v) => pvs.current.has(v)).join(', '),
+      await w.pvcs.until(
+        () => w.pvcs.current.size === 0,
+        w.seconds(120),
+        'every PVC to be deleted',
+        () => [...w.pvcs.current.keys()].join(', '),
+      );
+      await pvs.until(
+        () => volumes.every((v) => !pvs.current.has(v)),
+        w.seconds(120),
+        'the PVs (reclaim Delete) to disappear',
+        () => volumes.filter((v) => pvs.current.has(v)).join(', '),
       );
     } finally {
       pvs.stop();

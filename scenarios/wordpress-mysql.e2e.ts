@@ -31,7 +31,11 @@ async function kustomize(w: World): Promise<KubernetesObject[]> {
     writeFileSync(k, readFileSync(k, 'utf8').replace('password=YOUR_PASSWORD', `password=${PASSWORD}`));
     const r = await $`kubectl kustomize ${dir}`.nothrow();
     if (r.exitCode !== 0) throw new Error(`kubectl kustomize failed: ${r.stderr.trim().split('\n')[0]}`);
-    const { objects, deviations } = applyOverlays(parseManifests(r.stdout, 'kustomize output'), { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    const { objects, deviations } = applyOverlays(parseManifests(r.stdout, 'kustomize output'), {
+      namespace: w.ns,
+      imageMap: w.ctx.imageMap,
+      pullPolicyOverlay: true,
+    });
     for (const d of deviations) w.timeline.add('note', 'overlay', `${d.object}: ${d.change}`);
     return objects;
   } finally {
@@ -51,14 +55,11 @@ const WORDPRESS = /^wordpress-(?!mysql-)/;
 function httpGet(port: number, pathName: string, body?: string): Promise<{ status: number; location?: string; text: string }> {
   const headers: Record<string, string> = { host: 'wordpress', ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) };
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: pathName, method: body ? 'POST' : 'GET', headers, timeout: 15_000 },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), text }));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path: pathName, method: body ? 'POST' : 'GET', headers, timeout: 15_000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), text }));
+    });
     // A port-forward to a pod whose port is not listening yet (the entrypoint still waits for MySQL) can leave
     // the local socket open without an answer: give up on it, so the caller's retry opens a fresh request.
     req.on('timeout', () => req.destroy(new Error(`no HTTP answer on ${pathName} within 15s`)));
@@ -113,7 +114,9 @@ feature({ name: 'wordpress-mysql', profile: 'K2', source: 'seeds/002 L923-1215' 
 
   f.assess('2.3', 'one wordpress-mysql pod and one wordpress pod are Running', { timeout: 180 }, async (w) => {
     await w.pods.until(
-      () => podsOf(w, MYSQL).filter((p) => p.status?.phase === 'Running').length === 1 && podsOf(w, WORDPRESS).filter((p) => p.status?.phase === 'Running').length === 1,
+      () =>
+        podsOf(w, MYSQL).filter((p) => p.status?.phase === 'Running').length === 1 &&
+        podsOf(w, WORDPRESS).filter((p) => p.status?.phase === 'Running').length === 1,
       w.seconds(180),
       'one Running pod of each Deployment',
       () => [...w.pods.current.values()].map((p) => `${p.metadata?.name}=${p.status?.phase}`).join(', '),
@@ -152,20 +155,33 @@ feature({ name: 'wordpress-mysql', profile: 'K2', source: 'seeds/002 L923-1215' 
     }
   });
 
-  f.assess('2.7', 'from the WordPress pod, wordpress-mysql resolves to the MySQL pod IP (headless Service)', { timeout: 60, needs: ['exec', 'dns'] }, async (w) => {
-    const wp = podsOf(w, WORDPRESS)[0]!.metadata!.name!;
-    await eventually('getent hosts wordpress-mysql', w.seconds(60), async () => {
-      const r = await w.exec(wp, ['getent', 'hosts', 'wordpress-mysql']);
-      expect(r.stdout.trim().split(/\s+/)[0]).toBe(podsOf(w, MYSQL)[0]?.status?.podIP);
-    });
-  });
+  f.assess(
+    '2.7',
+    'from the WordPress pod, wordpress-mysql resolves to the MySQL pod IP (headless Service)',
+    { timeout: 60, needs: ['exec', 'dns'] },
+    async (w) => {
+      const wp = podsOf(w, WORDPRESS)[0]!.metadata!.name!;
+      await eventually('getent hosts wordpress-mysql', w.seconds(60), async () => {
+        const r = await w.exec(wp, ['getent', 'hosts', 'wordpress-mysql']);
+        expect(r.stdout.trim().split(/\s+/)[0]).toBe(podsOf(w, MYSQL)[0]?.status?.podIP);
+      });
+    },
+  );
 
   f.assess('2.8', 'an installed site and a marker file survive deleting both pods', { timeout: 300, needs: ['exec', 'network'] }, async (w) => {
     const title = `e2e-${PASSWORD.slice(0, 6)}`;
     let pod = podsOf(w, WORDPRESS)[0]!.metadata!.name!;
     let fwd = await portForward(w.kube, w.ns, pod, 80);
     try {
-      const form = new URLSearchParams({ weblog_title: title, user_name: 'e2e', admin_password: PASSWORD, admin_password2: PASSWORD, admin_email: 'e2e@example.invalid', pw_weak: '1', Submit: 'Install WordPress' });
+      const form = new URLSearchParams({
+        weblog_title: title,
+        user_name: 'e2e',
+        admin_password: PASSWORD,
+        admin_password2: PASSWORD,
+        admin_email: 'e2e@example.invalid',
+        pw_weak: '1',
+        Submit: 'Install WordPress',
+      });
       const r = await httpGet(fwd.localPort, '/wp-admin/install.php?step=2', form.toString());
       expect(r.status).toBe(200);
     } finally {
@@ -202,10 +218,18 @@ feature({ name: 'wordpress-mysql', profile: 'K2', source: 'seeds/002 L923-1215' 
     const mark = w.mark();
     w.step('patch deploy/wordpress-mysql template annotation (a rollout)');
     await w.kube.apps.patchNamespacedDeployment(
-      { name: 'wordpress-mysql', namespace: w.ns, body: { spec: { template: { metadata: { annotations: { 'stateful-e2e/restartedAt': new Date().toISOString() } } } } } },
+      {
+        name: 'wordpress-mysql',
+        namespace: w.ns,
+        body: { spec: { template: { metadata: { annotations: { 'stateful-e2e/restartedAt': new Date().toISOString() } } } } },
+      },
       MERGE,
     );
-    await w.pods.until(() => podsOf(w, MYSQL).some((p) => p.metadata?.uid !== old.metadata?.uid && p.status?.phase === 'Running'), w.seconds(240), 'the new MySQL pod Running');
+    await w.pods.until(
+      () => podsOf(w, MYSQL).some((p) => p.metadata?.uid !== old.metadata?.uid && p.status?.phase === 'Running'),
+      w.seconds(240),
+      'the new MySQL pod Running',
+    );
     const gone = firstDeleted(w.podEvents(), old.metadata!.name!, mark);
     const fresh = podsOf(w, MYSQL).find((p) => p.metadata?.uid !== old.metadata?.uid)!;
     const added = firstAdded(w.podEvents(), fresh.metadata!.name!, mark);
@@ -218,11 +242,19 @@ feature({ name: 'wordpress-mysql', profile: 'K2', source: 'seeds/002 L923-1215' 
 
   f.assess('2.10', 'kubectl delete -k removes Secret, Deployments, Services and PVCs, and the PVs go with them', { timeout: 120 }, async (w) => {
     const volumes = ['mysql-pv-claim', 'wp-pv-claim'].map((c) => w.pvcs.current.get(c)?.spec?.volumeName).filter((v): v is string => Boolean(v));
-    const pvs = await w.watch<V1PersistentVolume>({ path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' }, (p) => p.status?.phase ?? '');
+    const pvs = await w.watch<V1PersistentVolume>(
+      { path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' },
+      (p) => p.status?.phase ?? '',
+    );
     for (const o of [...objects].reverse()) await w.delete(o.kind!, o.apiVersion!, o.metadata!.name!);
     await w.pods.until(() => w.pods.current.size === 0, w.seconds(120), 'every pod gone');
     await w.pvcs.until(() => w.pvcs.current.size === 0, w.seconds(120), 'every PVC gone');
-    await pvs.until(() => volumes.every((v) => !pvs.current.has(v)), w.seconds(120), 'the PVs gone', () => volumes.filter((v) => pvs.current.has(v)).join(', '));
+    await pvs.until(
+      () => volumes.every((v) => !pvs.current.has(v)),
+      w.seconds(120),
+      'the PVs gone',
+      () => volumes.filter((v) => pvs.current.has(v)).join(', '),
+    );
     expect((await w.kube.core.listNamespacedSecret({ namespace: w.ns })).items.filter((s) => s.metadata?.name?.startsWith('mysql-pass'))).toEqual([]);
     expect((await w.kube.apps.listNamespacedDeployment({ namespace: w.ns })).items).toEqual([]);
     expect((await w.kube.core.listNamespacedService({ namespace: w.ns })).items).toEqual([]);

@@ -41,7 +41,12 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
       w.timeline.add('note', 'pdb', 'no zk-pdb in the namespace');
       return;
     }
-    await pdbs.until(() => allowed() === expected, w.seconds(120), `zk-pdb disruptionsAllowed == ${expected}`, () => `allowed=${allowed()}`);
+    await pdbs.until(
+      () => allowed() === expected,
+      w.seconds(120),
+      `zk-pdb disruptionsAllowed == ${expected}`,
+      () => `allowed=${allowed()}`,
+    );
   }
 
   async function drainNode(w: World, node: string): Promise<DrainResult> {
@@ -83,7 +88,12 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-0');
     expect(nodes.current.get(N[0]!)?.spec?.unschedulable).toBe(true);
-    await w.pods.until(() => runningReady(w.pod('zk-0')) && nodeOf(w, 'zk-0') === N[3], w.seconds(300), `zk-0 Ready on ${N[3]}`, () => describePods(w, SET));
+    await w.pods.until(
+      () => runningReady(w.pod('zk-0')) && nodeOf(w, 'zk-0') === N[3],
+      w.seconds(300),
+      `zk-0 Ready on ${N[3]}`,
+      () => describePods(w, SET),
+    );
     await pdbSettles(w, 1);
   });
 
@@ -93,10 +103,15 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-1');
     await w.pods.until(() => w.pod('zk-1') !== undefined && !w.pod('zk-1')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-1 to be recreated');
-    await w.pods.hold(w.seconds(60), (e) => (e.object.metadata?.name === 'zk-1' && e.object.spec?.nodeName ? `zk-1 was scheduled onto ${e.object.spec.nodeName}` : undefined));
+    await w.pods.hold(w.seconds(60), (e) =>
+      e.object.metadata?.name === 'zk-1' && e.object.spec?.nodeName ? `zk-1 was scheduled onto ${e.object.spec.nodeName}` : undefined,
+    );
     expect(w.pod('zk-1')?.status?.phase).toBe('Pending');
     const events = await w.eventsFor('zk-1', 'FailedScheduling');
-    expect(events.some((m) => /anti-affinity/.test(m)), events.join(' | ')).toBe(true);
+    expect(
+      events.some((m) => /anti-affinity/.test(m)),
+      events.join(' | '),
+    ).toBe(true);
     await pdbSettles(w, 0);
   });
 
@@ -105,33 +120,47 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
     const uid = w.pod('zk-2')?.metadata?.uid;
     const r = await drainNode(w, N[2]!);
     expect(r.exitCode).not.toBe(0);
-    expect(r.errors.some((e) => PDB_BLOCKED.test(e)), r.output.join('\n')).toBe(true);
+    expect(
+      r.errors.some((e) => PDB_BLOCKED.test(e)),
+      r.output.join('\n'),
+    ).toBe(true);
     expect(w.pod('zk-2')?.metadata?.uid).toBe(uid);
     expect(runningReady(w.pod('zk-2'))).toBe(true);
     expect(nodeOf(w, 'zk-2')).toBe(N[2]);
     expect(nodes.current.get(N[2]!)?.spec?.unschedulable).toBe(true);
     // API variant: POST pods/zk-2/eviction → 429.
-    const status = await w.kube.core
-      .createNamespacedPodEviction({ name: 'zk-2', namespace: w.ns, body: { metadata: { name: 'zk-2', namespace: w.ns } } })
-      .then(() => 201, (err: unknown) => {
+    const status = await w.kube.core.createNamespacedPodEviction({ name: 'zk-2', namespace: w.ns, body: { metadata: { name: 'zk-2', namespace: w.ns } } }).then(
+      () => 201,
+      (err: unknown) => {
         w.timeline.add('note', 'eviction', apiMessage(err));
         return statusCode(err);
-      });
+      },
+    );
     expect(status).toBe(429);
   });
 
-  f.assess('4.24', 'with two of three members the service still answers: /hello is world; zk-0 and zk-2 lead/follow', { timeout: 180, needs: ['exec'] }, async (w) => {
-    await eventually('/hello on zk-0', w.seconds(180), async () => {
-      expect(await zkCliGet(w, 'zk-0', '/hello')).toContain('world');
-    });
-    const modes = await Promise.all(['zk-0', 'zk-2'].map(async (p) => (await srvr(w, p)).mode));
-    expect(quorumShape(modes).ok, quorumShape(modes).reason).toBe(true);
-  });
+  f.assess(
+    '4.24',
+    'with two of three members the service still answers: /hello is world; zk-0 and zk-2 lead/follow',
+    { timeout: 180, needs: ['exec'] },
+    async (w) => {
+      await eventually('/hello on zk-0', w.seconds(180), async () => {
+        expect(await zkCliGet(w, 'zk-0', '/hello')).toContain('world');
+      });
+      const modes = await Promise.all(['zk-0', 'zk-2'].map(async (p) => (await srvr(w, p)).mode));
+      expect(quorumShape(modes).ok, quorumShape(modes).reason).toBe(true);
+    },
+  );
 
   f.assess('4.25', 'uncordon N0: zk-1 is scheduled there and becomes Ready', { timeout: 300 }, async (w) => {
     w.step(`kubectl uncordon ${N[0]}`);
     await uncordon(w.kube, N[0]!);
-    await w.pods.until(() => runningReady(w.pod('zk-1')) && nodeOf(w, 'zk-1') === N[0], w.seconds(300), `zk-1 Ready on ${N[0]}`, () => describePods(w, SET));
+    await w.pods.until(
+      () => runningReady(w.pod('zk-1')) && nodeOf(w, 'zk-1') === N[0],
+      w.seconds(300),
+      `zk-1 Ready on ${N[0]}`,
+      () => describePods(w, SET),
+    );
     if (w.has('exec')) {
       await eventually('/hello on zk-1', w.seconds(180), async () => {
         expect(await zkCliGet(w, 'zk-1', '/hello')).toContain('world');
@@ -145,14 +174,21 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-2');
     await w.pods.until(() => w.pod('zk-2') !== undefined && !w.pod('zk-2')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-2 to be recreated');
-    await w.pods.hold(w.seconds(30), (e) => (e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined));
+    await w.pods.hold(w.seconds(30), (e) =>
+      e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined,
+    );
     expect(w.pod('zk-2')?.status?.phase).toBe('Pending');
   });
 
   f.assess('4.27', 'uncordon N1: zk-2 is scheduled there; three Ready members again', { timeout: 300 }, async (w) => {
     w.step(`kubectl uncordon ${N[1]}`);
     await uncordon(w.kube, N[1]!);
-    await w.pods.until(() => runningReady(w.pod('zk-2')) && nodeOf(w, 'zk-2') === N[1], w.seconds(300), `zk-2 Ready on ${N[1]}`, () => describePods(w, SET));
+    await w.pods.until(
+      () => runningReady(w.pod('zk-2')) && nodeOf(w, 'zk-2') === N[1],
+      w.seconds(300),
+      `zk-2 Ready on ${N[1]}`,
+      () => describePods(w, SET),
+    );
     await waitRunningAndReady(w, SET, 3, 120);
     if (w.has('exec')) {
       await eventually('quorum and /hello', w.seconds(300), async () => {
@@ -166,7 +202,12 @@ feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L225
   f.assess('4.28', 'cleanup: uncordon every node; all workers schedulable', { timeout: 30 }, async (w) => {
     // every node this run cordoned (a node someone else cordoned is not ours to uncordon)
     await uncordonAll(w.kube, w.ctx.runId);
-    await nodes.until(() => schedulable().length === w.ctx.workerNodes.length, w.seconds(30), 'every worker schedulable', () => schedulable().join(', '));
+    await nodes.until(
+      () => schedulable().length === w.ctx.workerNodes.length,
+      w.seconds(30),
+      'every worker schedulable',
+      () => schedulable().join(', '),
+    );
   });
 
   f.teardown('uncordon every node, even after a failure', async (w) => {

@@ -87,7 +87,10 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
     if (w.has('probes')) {
       // The readiness probe starts after 10 s: each member is seen Running but not Ready first (L1695-1710).
       for (const m of MEMBERS) {
-        expect(w.podEvents().some((e) => e.seq >= created && e.name === m && e.phase === 'Running' && !e.ready), `${m} Running 0/1 before Ready`).toBe(true);
+        expect(
+          w.podEvents().some((e) => e.seq >= created && e.name === m && e.phase === 'Running' && !e.ready),
+          `${m} Running 0/1 before Ready`,
+        ).toBe(true);
       }
     }
   });
@@ -116,7 +119,10 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
     for (const line of ['clientPort=2181', 'dataDir=/var/lib/zookeeper/data', 'tickTime=2000', 'initLimit=10', 'syncLimit=5']) {
       expect(cfg.split('\n').map((l) => l.trim())).toContain(line);
     }
-    const servers = cfg.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('server.'));
+    const servers = cfg
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('server.'));
     expect(servers).toEqual(MEMBERS.map((m, i) => `server.${i + 1}=${fqdn(w, m)}:2888:3888`));
   });
 
@@ -224,32 +230,60 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
     expect(cpuRequests(w)).toEqual(['500m', '500m', '500m']);
   });
 
-  f.assess('4.16', 'pkill java restarts the container in place: same pod, restartCount + 1, Ready again', { timeout: 180, needs: ['exec', 'probes'] }, async (w) => {
-    const uid = w.pod('zk-0')?.metadata?.uid;
-    const before = restarts(w, 'zk-0');
-    await w.exec('zk-0', ['pkill', 'java']).catch(() => undefined); // the exec stream may die with the process
-    await w.pods.until(() => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')), w.seconds(180), 'zk-0 to restart and be Ready', () => describePods(w, SET));
-    expect(w.pod('zk-0')?.metadata?.uid).toBe(uid);
-  });
+  f.assess(
+    '4.16',
+    'pkill java restarts the container in place: same pod, restartCount + 1, Ready again',
+    { timeout: 180, needs: ['exec', 'probes'] },
+    async (w) => {
+      const uid = w.pod('zk-0')?.metadata?.uid;
+      const before = restarts(w, 'zk-0');
+      await w.exec('zk-0', ['pkill', 'java']).catch(() => undefined); // the exec stream may die with the process
+      await w.pods.until(
+        () => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')),
+        w.seconds(180),
+        'zk-0 to restart and be Ready',
+        () => describePods(w, SET),
+      );
+      expect(w.pod('zk-0')?.metadata?.uid).toBe(uid);
+    },
+  );
 
   let slices: ResourceWatch<V1EndpointSlice> | undefined;
   let sliceMark = 0;
-  f.assess('4.17', 'removing zookeeper-ready fails the liveness probe; the container restarts and is Ready again', { timeout: 240, needs: ['exec', 'probes'] }, async (w) => {
-    slices = await w.watch<V1EndpointSlice>(
-      { path: `/apis/discovery.k8s.io/v1/namespaces/${w.ns}/endpointslices`, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace: w.ns, labelSelector: 'kubernetes.io/service-name=zk-cs' },
-      (s) => (s.endpoints ?? []).map((e) => `${e.targetRef?.name}:${e.conditions?.ready ? 'ready' : 'notready'}`).join(' '),
-    );
-    sliceMark = w.mark();
-    const before = restarts(w, 'zk-0');
-    await w.exec('zk-0', ['rm', '/opt/zookeeper/bin/zookeeper-ready']);
-    await w.pods.until(() => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')), w.seconds(240), 'zk-0 to restart after the liveness failure', () => describePods(w, SET));
-    expect((await w.eventsFor('zk-0', 'Unhealthy')).some((m) => /Liveness probe failed/.test(m))).toBe(true);
-    expect((await w.exec('zk-0', ['ls', '/opt/zookeeper/bin/zookeeper-ready'])).exitCode).toBe(0);
-  });
+  f.assess(
+    '4.17',
+    'removing zookeeper-ready fails the liveness probe; the container restarts and is Ready again',
+    { timeout: 240, needs: ['exec', 'probes'] },
+    async (w) => {
+      slices = await w.watch<V1EndpointSlice>(
+        {
+          path: `/apis/discovery.k8s.io/v1/namespaces/${w.ns}/endpointslices`,
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          namespace: w.ns,
+          labelSelector: 'kubernetes.io/service-name=zk-cs',
+        },
+        (s) => (s.endpoints ?? []).map((e) => `${e.targetRef?.name}:${e.conditions?.ready ? 'ready' : 'notready'}`).join(' '),
+      );
+      sliceMark = w.mark();
+      const before = restarts(w, 'zk-0');
+      await w.exec('zk-0', ['rm', '/opt/zookeeper/bin/zookeeper-ready']);
+      await w.pods.until(
+        () => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')),
+        w.seconds(240),
+        'zk-0 to restart after the liveness failure',
+        () => describePods(w, SET),
+      );
+      expect((await w.eventsFor('zk-0', 'Unhealthy')).some((m) => /Liveness probe failed/.test(m))).toBe(true);
+      expect((await w.exec('zk-0', ['ls', '/opt/zookeeper/bin/zookeeper-ready'])).exitCode).toBe(0);
+    },
+  );
 
   f.assess('4.18', 'while zk-0 is not Ready its address is ready=false in the zk-cs EndpointSlices', { timeout: 10, needs: ['probes'] }, async () => {
     if (!slices) throw new Error('4.17 did not run, so nothing was observed');
-    const seen = slices.events.filter((e) => e.seq >= sliceMark).some((e) => (e.object.endpoints ?? []).some((ep) => ep.targetRef?.name === 'zk-0' && ep.conditions?.ready === false));
+    const seen = slices.events
+      .filter((e) => e.seq >= sliceMark)
+      .some((e) => (e.object.endpoints ?? []).some((ep) => ep.targetRef?.name === 'zk-0' && ep.conditions?.ready === false));
     expect(seen, 'an EndpointSlice event with zk-0 ready=false').toBe(true);
   });
 
@@ -264,7 +298,12 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
     w.timeline.add('note', 'deviation', `4.19 needs K2: worker ${node} is cordoned${pinned ? ' and zk-2 recreated without its node-pinned PVC' : ''}`);
     if (pinned) {
       await scale(w, SET, 2);
-      await w.pods.until(() => !w.pod('zk-2'), w.seconds(120), 'zk-2 to be deleted', () => describePods(w, SET));
+      await w.pods.until(
+        () => !w.pod('zk-2'),
+        w.seconds(120),
+        'zk-2 to be deleted',
+        () => describePods(w, SET),
+      );
       await w.delete('PersistentVolumeClaim', 'v1', 'datadir-zk-2');
       await w.pvcs.until(() => !w.pvcs.current.has('datadir-zk-2'), w.seconds(60), 'datadir-zk-2 to be deleted');
     }
@@ -274,10 +313,15 @@ feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f
       if (pinned) await scale(w, SET, 3);
       else await w.delete('Pod', 'v1', 'zk-2');
       await w.pods.until(() => w.pod('zk-2') !== undefined && w.pod('zk-2')?.metadata?.uid !== uid, w.seconds(60), 'zk-2 to be created');
-      await w.pods.hold(w.seconds(120), (e) => (e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined));
+      await w.pods.hold(w.seconds(120), (e) =>
+        e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined,
+      );
       expect(w.pod('zk-2')?.status?.phase).toBe('Pending');
       const events = await w.eventsFor('zk-2', 'FailedScheduling');
-      expect(events.some((m) => /didn't match pod anti-affinity rules/.test(m)), events.join(' | ')).toBe(true);
+      expect(
+        events.some((m) => /didn't match pod anti-affinity rules/.test(m)),
+        events.join(' | '),
+      ).toBe(true);
     } finally {
       await uncordon(w.kube, node);
     }

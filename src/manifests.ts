@@ -63,7 +63,10 @@ interface PodSpecLike {
 
 /** The pod spec inside Pods, workload templates and CronJobs. */
 function podSpecOf(obj: KubernetesObject): PodSpecLike | undefined {
-  const o = obj as { kind?: string; spec?: { template?: { spec?: PodSpecLike }; jobTemplate?: { spec?: { template?: { spec?: PodSpecLike } } } } & PodSpecLike };
+  const o = obj as {
+    kind?: string;
+    spec?: { template?: { spec?: PodSpecLike }; jobTemplate?: { spec?: { template?: { spec?: PodSpecLike } } } } & PodSpecLike;
+  };
   if (o.kind === 'Pod') return o.spec;
   return o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
 }

@@ -49,7 +49,7 @@ export const USAGE = `usage: npm run e2e -- [options]
   --scenario NAME                 run only this scenario (repeatable; default: all): ${SCENARIOS.map((s) => s.name).join(', ')}
   --fixtures DIR                  fixtures root with the same layout as fixtures/ (your own manifests)
   --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
-  --grep REGEX                    only assertions whose name matches, e.g. '\[1\.2\]' (setup steps still run)
+  --grep REGEX                    only assertions whose name matches, e.g. '[1.2]' (setup steps still run)
   --keep never|on-failure|always  keep the cluster and namespaces after the run (default: never)
   --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries); with
                                   --conformance repeatable: the suites run once per version, one cluster at a time
@@ -71,6 +71,7 @@ const oneOf = <T extends string>(flag: string, value: string, allowed: readonly 
 };
 
 export function parseOptions(argv: readonly string[], root: string, env: NodeJS.ProcessEnv = process.env): Options {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below (its config drives the type)
   let parsed;
   try {
     parsed = parseArgs({
@@ -118,7 +119,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   }
   const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
 
-  if (v.conformance && !v.fixtures && !v.merge) throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
+  if (v.conformance && !v.fixtures && !v.merge)
+    throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
   const fixturesDir = path.resolve(v.fixtures ?? path.join(root, 'fixtures'));
   if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
   for (const s of v.merge ? [] : scenarios) {
@@ -130,9 +132,12 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const k8sVersions = [...new Set(v['k8s-version'] ?? [])];
   for (const ver of k8sVersions) if (!/^v\d+\.\d+\.\d+$/.test(ver)) throw new HarnessError(`--k8s-version: '${ver}' is not of the form vX.Y.Z`);
   if (k8sVersions.length > 1 && !v.conformance) {
-    throw new HarnessError(`--k8s-version given ${k8sVersions.length} times: several versions are a conformance run (npm run conformance -- --fixtures DIR --k8s-version … --k8s-version …)`);
+    throw new HarnessError(
+      `--k8s-version given ${k8sVersions.length} times: several versions are a conformance run (npm run conformance -- --fixtures DIR --k8s-version … --k8s-version …)`,
+    );
   }
-  if (k8sVersions.length > 1 && provider === 'existing') throw new HarnessError('--provider existing is one cluster of one version: give --k8s-version at most once');
+  if (k8sVersions.length > 1 && provider === 'existing')
+    throw new HarnessError('--provider existing is one cluster of one version: give --k8s-version at most once');
   if (provider === 'existing' && !v.kubeconfig) throw new HarnessError('--provider existing needs --kubeconfig FILE (and optionally --context NAME)');
   if (v.kubeconfig && !existsSync(v.kubeconfig)) throw new HarnessError(`--kubeconfig: no such file: ${v.kubeconfig}`);
 

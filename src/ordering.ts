@@ -37,8 +37,7 @@ export interface Verdict {
 const pass = (reason: string): Verdict => ({ ok: true, reason });
 const fail = (reason: string): Verdict => ({ ok: false, reason });
 
-export const isRunningReady = (e: PodEvent): boolean =>
-  e.type !== 'DELETED' && e.phase === 'Running' && e.ready && !e.deleting;
+export const isRunningReady = (e: PodEvent): boolean => e.type !== 'DELETED' && e.phase === 'Running' && e.ready && !e.deleting;
 
 function describe(e: PodEvent | undefined): string {
   if (!e) return 'no event';
@@ -78,9 +77,9 @@ export function firstDeleted(events: readonly PodEvent[], name: string, fromSeq 
 export function indexByName(events: readonly PodEvent[]): Map<string, PodEvent[]> {
   const byName = new Map<string, PodEvent[]>();
   for (const e of events) {
-    let l = byName.get(e.name);
-    if (l === undefined) byName.set(e.name, (l = []));
-    l.push(e);
+    const l = byName.get(e.name);
+    if (l === undefined) byName.set(e.name, [e]);
+    else l.push(e);
   }
   return byName;
 }
@@ -163,13 +162,7 @@ export function orderedTerminate(events: readonly PodEvent[], namesHighToLow: re
  * deletionTimestamp before any of them is DELETED. Cross-check: the starts lie within `withinMs` of each other
  * by harness receive time.
  */
-export function concurrent(
-  events: readonly PodEvent[],
-  names: readonly string[],
-  phase: 'create' | 'delete',
-  fromSeq = 0,
-  withinMs = 2000,
-): Verdict {
+export function concurrent(events: readonly PodEvent[], names: readonly string[], phase: 'create' | 'delete', fromSeq = 0, withinMs = 2000): Verdict {
   const starts: PodEvent[] = [];
   for (const name of names) {
     const s = phase === 'create' ? firstAdded(events, name, fromSeq) : firstDeletion(events, name, fromSeq);
@@ -178,12 +171,11 @@ export function concurrent(
   }
   const lastStart = starts.reduce((a, b) => (b.seq > a.seq ? b : a));
   for (const name of names) {
-    const done =
-      phase === 'create'
-        ? first(events, fromSeq, (e) => e.name === name && isRunningReady(e))
-        : firstDeleted(events, name, fromSeq);
+    const done = phase === 'create' ? first(events, fromSeq, (e) => e.name === name && isRunningReady(e)) : firstDeleted(events, name, fromSeq);
     if (done && done.seq < lastStart.seq) {
-      return fail(`${name} was already ${phase === 'create' ? 'Ready' : 'DELETED'} (${describe(done)}) before ${describe(lastStart)}: the pods were handled one at a time`);
+      return fail(
+        `${name} was already ${phase === 'create' ? 'Ready' : 'DELETED'} (${describe(done)}) before ${describe(lastStart)}: the pods were handled one at a time`,
+      );
     }
   }
   const spread = Math.max(...starts.map((s) => s.t)) - Math.min(...starts.map((s) => s.t));
@@ -216,11 +208,7 @@ export function orderedReplace(events: readonly PodEvent[], names: readonly stri
 }
 
 /** Events for pods in `names` at or after fromSeq that match `what` — for "nothing happens for N s" checks. */
-export function eventsMatching(
-  events: readonly PodEvent[],
-  fromSeq: number,
-  what: (e: PodEvent) => boolean,
-): PodEvent[] {
+export function eventsMatching(events: readonly PodEvent[], fromSeq: number, what: (e: PodEvent) => boolean): PodEvent[] {
   return events.filter((e) => e.seq >= fromSeq && what(e));
 }
 

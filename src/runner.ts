@@ -21,7 +21,15 @@ import { Journal, cleanupLeftovers, undo, type JournalEntry } from './journal.ts
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
-import { compareVersions, conformanceHtml, conformanceMarkdown, conformanceMatrix, mergeRuns, type ConformanceInput, type VersionedResult } from './reporting/conformance.ts';
+import {
+  compareVersions,
+  conformanceHtml,
+  conformanceMarkdown,
+  conformanceMatrix,
+  mergeRuns,
+  type ConformanceInput,
+  type VersionedResult,
+} from './reporting/conformance.ts';
 import { Progress, ProgressReporter } from './reporting/progress.ts';
 import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
@@ -53,18 +61,26 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
   const requested = opts.k8sVersions.length > 0 ? opts.k8sVersions : [undefined];
   const several = requested.length > 1;
   if (several && opts.provider === 'kind' && process.env.E2E_KIND_NODE_IMAGE) {
-    throw new HarnessError(`E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE} is one node image for every version: unset it to run ${requested.join(', ')} (each uses stateful-e2e/kind-node:<version> or kindest/node:<version>)`);
+    throw new HarnessError(
+      `E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE} is one node image for every version: unset it to run ${requested.join(', ')} (each uses stateful-e2e/kind-node:<version> or kindest/node:<version>)`,
+    );
   }
   // Every version's prerequisites before the first cluster: a missing one is an error now, not after an hour.
   if (opts.provider === 'kwok') for (const version of opts.k8sVersions) checkKwokVersion(version);
   const plans: { opts: Options; provider: ClusterProvider }[] = [];
   for (const version of requested) {
-    const o: Options = { ...opts, ...(version ? { k8sVersion: version } : {}), ...(several && version ? { reportDir: path.join(opts.reportDir, version) } : {}) };
+    const o: Options = {
+      ...opts,
+      ...(version ? { k8sVersion: version } : {}),
+      ...(several && version ? { reportDir: path.join(opts.reportDir, version) } : {}),
+    };
     const provider = providerFor(o, root);
     await provider.preflight();
     plans.push({ opts: o, provider });
   }
-  log(`run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}${opts.k8sVersions.length ? `, Kubernetes ${opts.k8sVersions.join(', ')}` : ''}`);
+  log(
+    `run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}${opts.k8sVersions.length ? `, Kubernetes ${opts.k8sVersions.join(', ')}` : ''}`,
+  );
   if (!several) {
     const r = await runVersion(plans[0]!.opts, plans[0]!.provider, { runId, journal, fixtures, root, log, progress: display, suffix: '' });
     return finish(r.counts, log);
@@ -117,7 +133,9 @@ function checkKwokVersion(version: string): void {
         .map((d) => d.slice('kubernetes-'.length))
         .sort(compareVersions)
     : [];
-  throw new HarnessError(`--k8s-version ${version}: kwok has no control plane of that version (built in ${cache}: ${built.join(', ') || 'none'}); build it with \`K8S_VERSION=${version} bash ci/build-kube.sh\``);
+  throw new HarnessError(
+    `--k8s-version ${version}: kwok has no control plane of that version (built in ${cache}: ${built.join(', ') || 'none'}); build it with \`K8S_VERSION=${version} bash ci/build-kube.sh\``,
+  );
 }
 
 /** v1.34.4 is v1.34.4, v1.34.4+k3s1 and v1.34.4-gke.100; v1.34.40 is not. */
@@ -164,7 +182,8 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       (tearingDown ??= (async () => {
         // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
         // nothing it is still creating appears after the teardown.
-        if (!cluster && creating) cluster = await Promise.race([creating.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
+        if (!cluster && creating)
+          cluster = await Promise.race([creating.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
         if (cluster) await cluster.destroy();
         // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
         // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.
@@ -191,8 +210,14 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
       if (opts.k8sVersion && !sameVersion(server.gitVersion, opts.k8sVersion)) {
         const why =
-          opts.provider === 'existing' ? ' (--provider existing tests the cluster it is given)' : process.env.E2E_KIND_NODE_IMAGE && opts.provider === 'kind' ? ` (E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE})` : '';
-        throw new HarnessError(`--k8s-version ${opts.k8sVersion}: the cluster runs ${server.gitVersion}${why}; a verdict for ${opts.k8sVersion} would be wrong`);
+          opts.provider === 'existing'
+            ? ' (--provider existing tests the cluster it is given)'
+            : process.env.E2E_KIND_NODE_IMAGE && opts.provider === 'kind'
+              ? ` (E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE})`
+              : '';
+        throw new HarnessError(
+          `--k8s-version ${opts.k8sVersion}: the cluster runs ${server.gitVersion}${why}; a verdict for ${opts.k8sVersion} would be wrong`,
+        );
       }
       for (const e of entries) versions[e.name] = server.gitVersion;
       progress.activity('loading images');
@@ -215,22 +240,20 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       const before = collector.results.length;
       const failedBefore = collector.counts().failed;
       progress.activity('starting vitest');
-      current = await createVitest(
-        {
-          config: false,
-          root,
-          include: ['scenarios/**/*.e2e.ts'],
-          pool: 'forks',
-          fileParallelism: false,
-          maxWorkers: 1,
-          watch: false,
-          reporters: [collector, new ProgressReporter(progress)],
-          ...(opts.grep ? { testNamePattern: opts.grep } : {}),
-          ...(opts.retries > 0 ? { retry: opts.retries } : {}),
-          hookTimeout: 600_000,
-          teardownTimeout: 600_000,
-        },
-      );
+      current = await createVitest({
+        config: false,
+        root,
+        include: ['scenarios/**/*.e2e.ts'],
+        pool: 'forks',
+        fileParallelism: false,
+        maxWorkers: 1,
+        watch: false,
+        reporters: [collector, new ProgressReporter(progress)],
+        ...(opts.grep ? { testNamePattern: opts.grep } : {}),
+        ...(opts.retries > 0 ? { retry: opts.retries } : {}),
+        hookTimeout: 600_000,
+        teardownTimeout: 600_000,
+      });
       // vitest's logger exits the process on SIGINT/SIGTERM; the harness must tear down first.
       ownSignalsOnly();
       if (isStopping()) throw new HarnessError('interrupted', 130);
@@ -247,7 +270,9 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
         const scen = [...new Set(failed.map((r) => r.scenario).filter((sc) => sc !== 'run'))].map((sc) => `--scenario ${sc}`).join(' ');
         const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
-        log(`rerun the failed scenarios: npm run e2e -- --provider ${opts.provider}${version} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`);
+        log(
+          `rerun the failed scenarios: npm run e2e -- --provider ${opts.provider}${version} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`,
+        );
       }
     } finally {
       if (!keepCluster) {
@@ -279,7 +304,13 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
   );
   // One version: its verdict sits next to its report (which links it). Several: run() writes one over all of them.
   if (opts.conformance && opts.k8sVersions.length <= 1) {
-    const input: ConformanceInput = { fixturesDir: opts.fixturesDir, provider: opts.provider, versions, results, reports: Object.fromEntries(Object.values(versions).map((v) => [v, 'report.html'])) };
+    const input: ConformanceInput = {
+      fixturesDir: opts.fixturesDir,
+      provider: opts.provider,
+      versions,
+      results,
+      reports: Object.fromEntries(Object.values(versions).map((v) => [v, 'report.html'])),
+    };
     const md = writeVerdict(opts.reportDir, input);
     log(`conformance verdict: ${md}`);
   }
@@ -307,15 +338,29 @@ function writeMerged(dir: string, input: ConformanceInput, runId: string, from: 
   writeFileSync(path.join(dir, 'junit.xml'), junitXml(suites, `stateful-e2e conformance ${m.columns.join(', ')}`));
   writeFileSync(
     path.join(dir, 'results.json'),
-    JSON.stringify({ runId, provider: input.provider, fixturesDir: input.fixturesDir, mergedFrom: from.map((d) => path.relative(dir, d) || '.'), versions: {}, results: input.results }, null, 1),
+    JSON.stringify(
+      {
+        runId,
+        provider: input.provider,
+        fixturesDir: input.fixturesDir,
+        mergedFrom: from.map((d) => path.relative(dir, d) || '.'),
+        versions: {},
+        results: input.results,
+      },
+      null,
+      1,
+    ),
   );
-  log(`conformance verdict: ${md} (and conformance.html): ${m.columns.map((c) => `${c} ${m.perColumn[c]!.failed ? 'FAIL' : m.perColumn[c]!.passed ? 'pass' : 'nothing shown'}`).join(', ')}`);
+  log(
+    `conformance verdict: ${md} (and conformance.html): ${m.columns.map((c) => `${c} ${m.perColumn[c]!.failed ? 'FAIL' : m.perColumn[c]!.passed ? 'pass' : 'nothing shown'}`).join(', ')}`,
+  );
 }
 
 /** --merge: no cluster; the verdict over earlier runs' results.json. Exit code as if those runs were one. */
 function mergeReports(opts: Options, log: Log): number {
   const out = path.resolve(opts.reportDir);
-  if (opts.merge.some((d) => path.resolve(d) === out)) throw new HarnessError(`--merge: --report-dir ${out} is one of the merged directories; write the merged verdict elsewhere`);
+  if (opts.merge.some((d) => path.resolve(d) === out))
+    throw new HarnessError(`--merge: --report-dir ${out} is one of the merged directories; write the merged verdict elsewhere`);
   let input: ConformanceInput;
   try {
     input = mergeRuns(opts.merge, out);

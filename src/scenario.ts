@@ -7,13 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
-import type {
-  KubernetesObject,
-  V1Namespace,
-  V1PersistentVolumeClaim,
-  V1Pod,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { connect, type Kube } from './kube/client.ts';
 import { apply, remove, type DeleteOptions } from './kube/apply.ts';
 import { exec, type ExecResult } from './kube/exec.ts';
@@ -76,12 +70,19 @@ export class World {
     // One bus: a wait on pods also wakes on StatefulSet and PVC events.
     const bus = this.bus;
     const nsPath = (plural: string, group = 'api/v1'): string => `/${group}/namespaces/${this.ns}/${plural}`;
-    this.pods = new ResourceWatch<V1Pod>(this.kube, { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns }, this.timeline, summarizePod, bus);
+    this.pods = new ResourceWatch<V1Pod>(
+      this.kube,
+      { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns },
+      this.timeline,
+      summarizePod,
+      bus,
+    );
     this.statefulsets = new ResourceWatch<V1StatefulSet>(
       this.kube,
       { path: nsPath('statefulsets', 'apis/apps/v1'), apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.ns },
       this.timeline,
-      (s) => `replicas=${s.spec?.replicas ?? '?'} ready=${s.status?.readyReplicas ?? 0} updated=${s.status?.updatedReplicas ?? 0} rev=${s.status?.currentRevision ?? '?'}→${s.status?.updateRevision ?? '?'}`,
+      (s) =>
+        `replicas=${s.spec?.replicas ?? '?'} ready=${s.status?.readyReplicas ?? 0} updated=${s.status?.updatedReplicas ?? 0} rev=${s.status?.currentRevision ?? '?'}→${s.status?.updateRevision ?? '?'}`,
       bus,
     );
     this.pvcs = new ResourceWatch<V1PersistentVolumeClaim>(
@@ -262,23 +263,27 @@ export function feature(def: FeatureDefinition, body: (f: Feature) => void): voi
         const w0 = (): World => get();
         // The vitest timeout is a backstop above the step's own waits, which carry the catalogue timeout.
         const timeoutMs = (opts.timeout + 60) * 1000 * runContextScale();
-        test(`[${id}] ${title}`, async (ctx) => {
-          const w = w0();
-          const missing = (opts.needs ?? []).filter((c) => !w.has(c));
-          if (missing.length > 0) {
-            const why = missing.map((c) => `${c} (it ${CAPABILITY_WHY[c]})`).join(', ');
-            w.timeline.add('assert', id, `skipped: needs ${missing.join(', ')}`);
-            ctx.skip(`needs ${why}; provider ${w.ctx.provider} cannot show it`);
-          }
-          w.timeline.add('assert', id, `start: ${title}`);
-          try {
-            await fn(w);
-            w.timeline.add('assert', id, 'passed');
-          } catch (err) {
-            w.timeline.add('assert', id, `failed: ${err instanceof Error ? err.message : String(err)}`);
-            throw err;
-          }
-        }, timeoutMs);
+        test(
+          `[${id}] ${title}`,
+          async (ctx) => {
+            const w = w0();
+            const missing = (opts.needs ?? []).filter((c) => !w.has(c));
+            if (missing.length > 0) {
+              const why = missing.map((c) => `${c} (it ${CAPABILITY_WHY[c]})`).join(', ');
+              w.timeline.add('assert', id, `skipped: needs ${missing.join(', ')}`);
+              ctx.skip(`needs ${why}; provider ${w.ctx.provider} cannot show it`);
+            }
+            w.timeline.add('assert', id, `start: ${title}`);
+            try {
+              await fn(w);
+              w.timeline.add('assert', id, 'passed');
+            } catch (err) {
+              w.timeline.add('assert', id, `failed: ${err instanceof Error ? err.message : String(err)}`);
+              throw err;
+            }
+          },
+          timeoutMs,
+        );
       },
       teardown(title, fn) {
         teardowns.push({ title, fn });

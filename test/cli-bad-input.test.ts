@@ -22,10 +22,15 @@ interface Run {
 function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin/e2e.mjs'), ...args], { cwd: root, env: { ...process.env, E2E_STATE_DIR: path.join(tmp, 'state'), ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/e2e.mjs'), ...args],
+      { cwd: root, env: { ...process.env, E2E_STATE_DIR: path.join(tmp, 'state'), ...env }, timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -67,7 +72,9 @@ describe('bad input: one line, non-zero exit', () => {
     oneLine(await cli(['--fixtures', dir, '--scenario', 'statefulset-basics']), /statefulset-basics needs .*web-parallel\.yaml, which does not exist/);
   });
   it('malformed YAML in a fixture', async () => {
-    const dir = fixturesCopy('malformed', (d) => writeFileSync(path.join(d, 'statefulset-basics', 'web.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  labels: [a\n'));
+    const dir = fixturesCopy('malformed', (d) =>
+      writeFileSync(path.join(d, 'statefulset-basics', 'web.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  labels: [a\n'),
+    );
     oneLine(await cli(['--fixtures', dir, '--scenario', 'statefulset-basics', '--provider', 'kwok']), /web\.yaml.*malformed YAML/);
   });
   it('a YAML document that is not a Kubernetes object', async () => {
@@ -84,16 +91,20 @@ describe('bad input: one line, non-zero exit', () => {
   it('invalid --grep regular expression', async () => oneLine(await cli(['--grep', '[1.2']), /--grep: invalid regular expression/));
   it('TIMEOUT_SCALE not a positive number', async () => oneLine(await cli([], { TIMEOUT_SCALE: 'fast' }), /TIMEOUT_SCALE must be a positive number/));
   it('--provider existing without --kubeconfig', async () => oneLine(await cli(['--provider', 'existing']), /--provider existing needs --kubeconfig/));
-  it('--kubeconfig file missing', async () => oneLine(await cli(['--provider', 'existing', '--kubeconfig', '/nonexistent/kubeconfig']), /--kubeconfig: no such file/));
+  it('--kubeconfig file missing', async () =>
+    oneLine(await cli(['--provider', 'existing', '--kubeconfig', '/nonexistent/kubeconfig']), /--kubeconfig: no such file/));
   it('unreachable API server', async () => {
     const kc = path.join(tmp, 'unreachable.kubeconfig');
-    writeFileSync(kc, `apiVersion: v1
+    writeFileSync(
+      kc,
+      `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {token: t}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
-`);
+`,
+    );
     const r = await cli(['--provider', 'existing', '--kubeconfig', kc, '--scenario', 'statefulset-basics']);
     oneLine(r, /cluster https:\/\/127\.0\.0\.1:1 unreachable/);
     expect(r.ms).toBeLessThan(30_000);
@@ -101,10 +112,16 @@ current-context: x
   it('unknown --context', async () => {
     const kc = path.join(tmp, 'ctx.kubeconfig');
     writeFileSync(kc, readFileSync(path.join(tmp, 'unreachable.kubeconfig'), 'utf8'));
-    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--context', 'nope', '--scenario', 'statefulset-basics']), /--context nope: not in .* \(has: x\)/);
+    oneLine(
+      await cli(['--provider', 'existing', '--kubeconfig', kc, '--context', 'nope', '--scenario', 'statefulset-basics']),
+      /--context nope: not in .* \(has: x\)/,
+    );
   });
   it('Docker not reachable (kind provider)', async () => {
-    oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }), /Docker daemon not reachable|docker not found/);
+    oneLine(
+      await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }),
+      /Docker daemon not reachable|docker not found/,
+    );
   });
   it.skipIf(!dockerUp)('kind binary missing (kind provider)', async () => {
     oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { KIND_BINARY: '/nonexistent/kind' }), /kind not found/);
@@ -113,10 +130,16 @@ current-context: x
   it('disruptive scenarios on an existing cluster without --allow-disruptive', async () => {
     const kc = path.join(tmp, 'disruptive.kubeconfig');
     writeFileSync(kc, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
-    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--scenario', 'zookeeper-maintenance']), /zookeeper-maintenance cordon and drain nodes; on your own cluster pass --allow-disruptive/);
+    oneLine(
+      await cli(['--provider', 'existing', '--kubeconfig', kc, '--scenario', 'zookeeper-maintenance']),
+      /zookeeper-maintenance cordon and drain nodes; on your own cluster pass --allow-disruptive/,
+    );
   });
   it('kwok binaries not built', async () => {
-    oneLine(await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache') }), /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/);
+    oneLine(
+      await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache') }),
+      /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/,
+    );
   });
   it.skipIf(!kwokBuilt)('a manifest the API server rejects (storage: 1Gib) fails before any scenario runs', async () => {
     const dir = fixturesCopy('1gib', (d) => {

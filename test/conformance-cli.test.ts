@@ -14,9 +14,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin/e2e.mjs'), ...args], { cwd: root, env: { ...process.env, E2E_STATE_DIR: path.join(tmp, 'state'), CI: 'true', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/e2e.mjs'), ...args],
+      { cwd: root, env: { ...process.env, E2E_STATE_DIR: path.join(tmp, 'state'), CI: 'true', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -29,19 +34,56 @@ const oneLine = (r: { code: number | null; stderr: string }, pattern: RegExp): v
 };
 
 describe('repeated --k8s-version', () => {
-  it('needs --conformance', async () => oneLine(await cli(['--provider', 'kwok', '--k8s-version', 'v1.34.4', '--k8s-version', 'v1.33.4']), /--k8s-version given 2 times: several versions are a conformance run/));
+  it('needs --conformance', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--k8s-version', 'v1.34.4', '--k8s-version', 'v1.33.4']),
+      /--k8s-version given 2 times: several versions are a conformance run/,
+    ));
   it('is refused on an existing cluster', async () => {
     const kc = path.join(tmp, 'kubeconfig');
     writeFileSync(kc, 'apiVersion: v1\nkind: Config\n');
-    oneLine(await cli(['--provider', 'existing', '--kubeconfig', kc, '--conformance', '--fixtures', 'fixtures', '--k8s-version', 'v1.34.4', '--k8s-version', 'v1.33.4']), /one cluster of one version/);
+    oneLine(
+      await cli([
+        '--provider',
+        'existing',
+        '--kubeconfig',
+        kc,
+        '--conformance',
+        '--fixtures',
+        'fixtures',
+        '--k8s-version',
+        'v1.34.4',
+        '--k8s-version',
+        'v1.33.4',
+      ]),
+      /one cluster of one version/,
+    );
   });
   it('names a kwok version that was not built, and how to build it, before any cluster', async () => {
     const cache = path.join(tmp, 'cache');
     mkdirSync(path.join(cache, 'kubernetes-v1.34.4'), { recursive: true });
     for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) writeFileSync(path.join(cache, 'kubernetes-v1.34.4', b), '');
     mkdirSync(path.join(cache, 'kubernetes-v1.32.0'));
-    const r = await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics', '--conformance', '--fixtures', 'fixtures', '--k8s-version', 'v1.34.4', '--k8s-version', 'v1.33.0'], { E2E_CACHE: cache });
-    oneLine(r, /--k8s-version v1\.33\.0: kwok has no control plane of that version \(built in .*: v1\.34\.4\); build it with `K8S_VERSION=v1\.33\.0 bash ci\/build-kube\.sh`/);
+    const r = await cli(
+      [
+        '--provider',
+        'kwok',
+        '--scenario',
+        'statefulset-basics',
+        '--conformance',
+        '--fixtures',
+        'fixtures',
+        '--k8s-version',
+        'v1.34.4',
+        '--k8s-version',
+        'v1.33.0',
+      ],
+      { E2E_CACHE: cache },
+    );
+    oneLine(
+      r,
+      /--k8s-version v1\.33\.0: kwok has no control plane of that version \(built in .*: v1\.34\.4\); build it with `K8S_VERSION=v1\.33\.0 bash ci\/build-kube\.sh`/,
+    );
     expect(r.stdout).not.toMatch(/creating|apiserver/);
   });
 });
@@ -51,9 +93,21 @@ describe('--merge', () => {
     mkdirSync(dir, { recursive: true });
     const results = [
       { scenario: 'statefulset-basics', name: '[1.1] svc', id: '1.1', outcome: 'passed', durationMs: 1, provider: 'kind', k8sVersion: version },
-      { scenario: 'statefulset-basics', name: '[1.2] order', id: '1.2', outcome, durationMs: 1, provider: 'kind', k8sVersion: version, ...(outcome === 'failed' ? { message: 'web-1 first' } : {}) },
+      {
+        scenario: 'statefulset-basics',
+        name: '[1.2] order',
+        id: '1.2',
+        outcome,
+        durationMs: 1,
+        provider: 'kind',
+        k8sVersion: version,
+        ...(outcome === 'failed' ? { message: 'web-1 first' } : {}),
+      },
     ];
-    writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ runId: version, provider: 'kind', fixturesDir: '/mine', versions: { 'statefulset-basics': version }, results }));
+    writeFileSync(
+      path.join(dir, 'results.json'),
+      JSON.stringify({ runId: version, provider: 'kind', fixturesDir: '/mine', versions: { 'statefulset-basics': version }, results }),
+    );
   };
 
   it('errors: no directory, a directory without results.json, the output among the inputs, stray arguments', async () => {

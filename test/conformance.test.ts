@@ -24,7 +24,12 @@ describe('conformanceMarkdown', () => {
     expect(md).toContain('| [1.4] hostname | not shown | needs exec |');
   });
   it('conforms when nothing failed', () => {
-    const md = conformanceMarkdown({ fixturesDir: 'f', provider: 'kind', versions: {}, results: [{ ...base, name: '[1.1] svc', id: '1.1', outcome: 'passed' }] });
+    const md = conformanceMarkdown({
+      fixturesDir: 'f',
+      provider: 'kind',
+      versions: {},
+      results: [{ ...base, name: '[1.1] svc', id: '1.1', outcome: 'passed' }],
+    });
     expect(md).toMatch(/^# Conformance: CONFORMS/);
   });
 });
@@ -65,7 +70,12 @@ describe('conformance across Kubernetes versions', () => {
   });
 
   it('takes the worse outcome when one version ran an assertion twice, and names columns by provider when merged across providers', () => {
-    const m = conformanceMatrix({ fixturesDir: 'f', provider: 'kwok', versions: {}, results: [r('1.2', 'passed', 'v1.34.4'), r('1.2', 'failed', 'v1.34.4', 'x'), r('1.2', 'passed', 'v1.34.4', undefined, 'kind')] });
+    const m = conformanceMatrix({
+      fixturesDir: 'f',
+      provider: 'kwok',
+      versions: {},
+      results: [r('1.2', 'passed', 'v1.34.4'), r('1.2', 'failed', 'v1.34.4', 'x'), r('1.2', 'passed', 'v1.34.4', undefined, 'kind')],
+    });
     expect(m.columns).toEqual(['kind v1.34.4', 'kwok v1.34.4']);
     expect(m.scenarios[0]!.rows[0]!.cells['kwok v1.34.4']).toMatchObject({ outcome: 'failed', runs: 2 });
   });
@@ -79,7 +89,9 @@ describe('conformance across Kubernetes versions', () => {
     expect(html).toContain('data-verdict="fail"');
     expect(html).toContain('<code>/tmp/&lt;mine&gt;</code>');
     expect(html).toContain('<th><a href="v1.34.4/report.html">v1.34.4</a></th>');
-    expect(html).toMatch(/<tr data-id="1\.2"><td>\[1\.2\] a1\.2<\/td><td class="v failed" data-outcome="failed" title="web-1 before web-0">FAIL<\/td><td class="v passed" data-outcome="passed">pass<\/td>/);
+    expect(html).toMatch(
+      /<tr data-id="1\.2"><td>\[1\.2\] a1\.2<\/td><td class="v failed" data-outcome="failed" title="web-1 before web-0">FAIL<\/td><td class="v passed" data-outcome="passed">pass<\/td>/,
+    );
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
@@ -90,11 +102,23 @@ describe('conformance across Kubernetes versions', () => {
       const b = path.join(tmp, 'b');
       mkdirSync(a);
       mkdirSync(b);
-      writeFileSync(path.join(a, 'results.json'), JSON.stringify({ runId: 'a', provider: 'kwok', fixturesDir: '/f', versions: { 'statefulset-basics': 'v1.34.4' }, results: [r('1.2', 'passed', 'v1.34.4')] }));
+      writeFileSync(
+        path.join(a, 'results.json'),
+        JSON.stringify({
+          runId: 'a',
+          provider: 'kwok',
+          fixturesDir: '/f',
+          versions: { 'statefulset-basics': 'v1.34.4' },
+          results: [r('1.2', 'passed', 'v1.34.4')],
+        }),
+      );
       writeFileSync(path.join(a, 'report.html'), '<html></html>');
       const old = r('1.2', 'failed', 'ignored', 'boom');
       const { k8sVersion: _drop, ...legacy } = old;
-      writeFileSync(path.join(b, 'results.json'), JSON.stringify({ runId: 'b', provider: 'kwok', versions: { 'statefulset-basics': 'v1.33.4' }, results: [legacy] }));
+      writeFileSync(
+        path.join(b, 'results.json'),
+        JSON.stringify({ runId: 'b', provider: 'kwok', versions: { 'statefulset-basics': 'v1.33.4' }, results: [legacy] }),
+      );
       const input = mergeRuns([a, b], path.join(tmp, 'out'));
       expect(input.fixturesDir).toBe('/f');
       expect(input.reports).toEqual({ 'v1.34.4': '../a/report.html' });

@@ -26,7 +26,9 @@ describe('planDrain (kubectl drain filters)', () => {
   });
   it('refuses unmanaged pods without --force, and emptyDir pods without --delete-emptydir-data', () => {
     expect(planDrain([pod('bare')], { ...TUTORIAL_DRAIN, force: false }).refuse[0]?.reason).toMatch(/declare no controller/);
-    expect(planDrain([pod('cache', { owner: 'ReplicaSet', emptyDir: true })], { ...TUTORIAL_DRAIN, deleteEmptyDirData: false }).refuse[0]?.reason).toMatch(/local storage/);
+    expect(planDrain([pod('cache', { owner: 'ReplicaSet', emptyDir: true })], { ...TUTORIAL_DRAIN, deleteEmptyDirData: false }).refuse[0]?.reason).toMatch(
+      /local storage/,
+    );
     expect(planDrain([pod('bare'), pod('cache', { owner: 'ReplicaSet', emptyDir: true })], TUTORIAL_DRAIN).evict).toHaveLength(2);
   });
   it('evicts finished pods even when unmanaged', () => {

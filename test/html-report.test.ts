@@ -68,7 +68,12 @@ describe('podLanes on the recorded kwok timeline', () => {
 
   it('shows the OrderedReady staircase: each of web-1..4 is created only after its predecessor is Ready', () => {
     const readyAt = (p: string): number => lane(lanes, p).segments[0]!.spans.find((s) => s.state === 'ready')!.from;
-    for (const [prev, next] of [['web-0', 'web-1'], ['web-1', 'web-2'], ['web-2', 'web-3'], ['web-3', 'web-4']] as const) {
+    for (const [prev, next] of [
+      ['web-0', 'web-1'],
+      ['web-1', 'web-2'],
+      ['web-2', 'web-3'],
+      ['web-3', 'web-4'],
+    ] as const) {
       expect(lane(lanes, next).segments[0]!.start).toBeGreaterThan(readyAt(prev));
     }
   });
@@ -95,8 +100,14 @@ describe('podLanes edge cases', () => {
     expect(lanes.map((l) => l.pod)).toEqual(['db-8', 'db-9', 'db-10']);
     expect(lane(lanes, 'db-8').segments).toEqual([]);
     const s = lane(lanes, 'db-10').segments;
-    expect(s.map((x) => [x.uid, x.endKind, x.start, x.end])).toEqual([['aaaa', 'replaced', 10, 30], ['bbbb', 'open', 30, 50]]);
-    expect(s[0]!.spans.map((x) => [x.state, x.from, x.to])).toEqual([['pending', 10, 20], ['running', 20, 30]]);
+    expect(s.map((x) => [x.uid, x.endKind, x.start, x.end])).toEqual([
+      ['aaaa', 'replaced', 10, 30],
+      ['bbbb', 'open', 30, 50],
+    ]);
+    expect(s[0]!.spans.map((x) => [x.state, x.from, x.to])).toEqual([
+      ['pending', 10, 20],
+      ['running', 20, 30],
+    ]);
     expect(lane(lanes, 'db-9').segments[0]!.spans[0]!.state).toBe('failed');
   });
 });
@@ -120,7 +131,10 @@ describe('assertionMarks', () => {
 
 describe('timeScale', () => {
   it('compresses idle stretches and is monotonic', () => {
-    const s = timeScale(sample.entries.map((x) => x.t), { targetWidth: 1000, gapPx: 40 });
+    const s = timeScale(
+      sample.entries.map((x) => x.t),
+      { targetWidth: 1000, gapPx: 40 },
+    );
     const gaps = s.pieces.filter((p) => p.gap);
     // the three "nothing happens for 30/60/30 s" checks (1.15, 1.18, 1.19), and the quiet tail
     expect(gaps.length).toBe(4);
@@ -170,7 +184,16 @@ describe('htmlReport', () => {
   it('escapes every text, drops ANSI codes, marks failures red and counts flaky results', () => {
     const evil = '<script>alert("x")</script>';
     const results: AssertionResult[] = [
-      { scenario: 's<1>', name: `[9.1] ${evil}`, id: '9.1', outcome: 'failed', durationMs: 12, message: 'a & b \u001b[31mred\u001b[39m', details: `Error: ${evil}\n at x`, provider: 'kwok' },
+      {
+        scenario: 's<1>',
+        name: `[9.1] ${evil}`,
+        id: '9.1',
+        outcome: 'failed',
+        durationMs: 12,
+        message: 'a & b \u001b[31mred\u001b[39m',
+        details: `Error: ${evil}\n at x`,
+        provider: 'kwok',
+      },
       { scenario: 's<1>', name: '[9.2] ok', id: '9.2', outcome: 'passed', durationMs: 1500, provider: 'kwok', flaky: true } as AssertionResult,
       { scenario: 's<1>', name: '[9.3] skip', id: '9.3', outcome: 'skipped', durationMs: 0, message: 'needs <exec>', provider: 'kwok' },
     ];
@@ -200,7 +223,7 @@ describe('htmlReport', () => {
     expect(out).toContain('data-outcome="failed"');
     expect(out).toContain('data-count="flaky">1 flaky<');
     expect(out).toContain('<span class="outcome flaky">flaky</span>');
-    expect(out).toMatch(/<g class="mark mark-failed" data-id="9\.1">[^]*?stroke="#d62828"/);
+    expect(out).toMatch(/<g class="mark mark-failed" data-id="9\.1">[\s\S]*?stroke="#d62828"/);
     expect(esc('\'"<>&\u0007')).toBe('&#39;&quot;&lt;&gt;&amp;');
   });
 
@@ -233,7 +256,9 @@ describe('markdownSummary', () => {
     expect(ok).toContain('| statefulset-basics | 19 | 0 | 7 | 0 |');
     expect(ok).toContain('<details><summary>7 skipped, with the reason</summary>');
     mkdirSync(path.join(dir, 'bad'));
-    const results: AssertionResult[] = [{ scenario: 's', name: '[2.1] a | b', id: '2.1', outcome: 'failed', durationMs: 1, message: 'x <y>\nz', provider: 'kind' }];
+    const results: AssertionResult[] = [
+      { scenario: 's', name: '[2.1] a | b', id: '2.1', outcome: 'failed', durationMs: 1, message: 'x <y>\nz', provider: 'kind' },
+    ];
     writeFileSync(path.join(dir, 'bad', 'results.json'), JSON.stringify({ runId: 'r', provider: 'kind', results }));
     const bad = markdownSummary(path.join(dir, 'bad'), 'bad');
     expect(bad).toContain('### ❌ bad: kind run r: 0 passed, 1 failed');

@@ -22,7 +22,10 @@ describe('kind cluster config', () => {
     // mounts of the base config are kept
     const own = 'nodes:\n  - role: control-plane\n  - role: worker\n    extraMounts: [{ hostPath: /data, containerPath: /data }]\n';
     const k = parse(kindConfigFor(own, 2, '/s'));
-    expect(k.nodes[1].extraMounts).toEqual([{ hostPath: '/data', containerPath: '/data' }, { hostPath: '/s', containerPath: '/var/local-path-provisioner' }]);
+    expect(k.nodes[1].extraMounts).toEqual([
+      { hostPath: '/data', containerPath: '/data' },
+      { hostPath: '/s', containerPath: '/var/local-path-provisioner' },
+    ]);
     expect(k.nodes[0].extraMounts).toEqual([{ hostPath: '/s', containerPath: '/var/local-path-provisioner' }]);
   });
 
@@ -45,7 +48,10 @@ describe('kind cluster config', () => {
   });
 
   it('names nodes like kind', () => {
-    expect(kindNodeNamesFor('se2e-1-k3', 3)).toEqual({ controlPlane: 'se2e-1-k3-control-plane', workers: ['se2e-1-k3-worker', 'se2e-1-k3-worker2', 'se2e-1-k3-worker3'] });
+    expect(kindNodeNamesFor('se2e-1-k3', 3)).toEqual({
+      controlPlane: 'se2e-1-k3-control-plane',
+      workers: ['se2e-1-k3-worker', 'se2e-1-k3-worker2', 'se2e-1-k3-worker3'],
+    });
   });
 });
 

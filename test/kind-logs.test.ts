@@ -13,7 +13,10 @@ import { writeHtmlReport } from '../src/reporting/html.ts';
 describe('runBounded', () => {
   it('reports success, a non-zero exit with the last stderr line, a missing binary, and a timeout', async () => {
     expect(await runBounded(['true'], 5000)).toEqual({ ok: true, detail: '' });
-    expect(await runBounded(['sh', '-c', 'echo first >&2; echo "ERROR: unknown cluster" >&2; exit 3'], 5000)).toEqual({ ok: false, detail: 'exit 3: ERROR: unknown cluster' });
+    expect(await runBounded(['sh', '-c', 'echo first >&2; echo "ERROR: unknown cluster" >&2; exit 3'], 5000)).toEqual({
+      ok: false,
+      detail: 'exit 3: ERROR: unknown cluster',
+    });
     expect((await runBounded(['/nonexistent/kind'], 5000)).detail).toMatch(/ENOENT/);
     const t0 = Date.now();
     expect(await runBounded(['sleep', '30'], 300)).toEqual({ ok: false, detail: 'timed out after 0 s' });
@@ -42,7 +45,18 @@ describe('the HTML report links the diagnostics', () => {
   it('lists diagnostics/<scenario>/ files and the kind-logs directory, and shows the Kubernetes version', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'report-diag-'));
     try {
-      const results = [{ scenario: 'statefulset-basics', name: '[1.2] order', id: '1.2', outcome: 'failed', durationMs: 1, provider: 'kind', message: 'boom', k8sVersion: 'v1.34.4' }];
+      const results = [
+        {
+          scenario: 'statefulset-basics',
+          name: '[1.2] order',
+          id: '1.2',
+          outcome: 'failed',
+          durationMs: 1,
+          provider: 'kind',
+          message: 'boom',
+          k8sVersion: 'v1.34.4',
+        },
+      ];
       writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ runId: 'r', provider: 'kind', versions: { 'statefulset-basics': 'v1.34.4' }, results }));
       const d = path.join(dir, 'diagnostics', 'statefulset-basics');
       mkdirSync(path.join(d, 'kind-logs', 'se2e-r-k2-worker'), { recursive: true });

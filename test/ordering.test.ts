@@ -114,9 +114,18 @@ describe('concurrent', () => {
 describe('orderedReplace', () => {
   it('passes for a rolling update web-2, web-1, web-0', () => {
     const ev = stream(
-      'TERM web-2', 'DELETED web-2', 'ADDED web-2', 'READY web-2',
-      'TERM web-1', 'DELETED web-1', 'ADDED web-1', 'READY web-1',
-      'TERM web-0', 'DELETED web-0', 'ADDED web-0', 'READY web-0',
+      'TERM web-2',
+      'DELETED web-2',
+      'ADDED web-2',
+      'READY web-2',
+      'TERM web-1',
+      'DELETED web-1',
+      'ADDED web-1',
+      'READY web-1',
+      'TERM web-0',
+      'DELETED web-0',
+      'ADDED web-0',
+      'READY web-0',
     );
     expect(orderedReplace(ev, ['web-2', 'web-1', 'web-0']).ok).toBe(true);
   });
@@ -132,7 +141,18 @@ describe('orderedReplace', () => {
 
 describe('minReady', () => {
   it('finds the low point of Ready pods during a rolling update', () => {
-    const ev = stream('ADDED zk-0', 'READY zk-0', 'ADDED zk-1', 'READY zk-1', 'ADDED zk-2', 'READY zk-2', 'TERM zk-2', 'DELETED zk-2', 'ADDED zk-2', 'READY zk-2');
+    const ev = stream(
+      'ADDED zk-0',
+      'READY zk-0',
+      'ADDED zk-1',
+      'READY zk-1',
+      'ADDED zk-2',
+      'READY zk-2',
+      'TERM zk-2',
+      'DELETED zk-2',
+      'ADDED zk-2',
+      'READY zk-2',
+    );
     expect(minReady(ev, ['zk-0', 'zk-1', 'zk-2'], 6).min).toBe(2);
   });
   it('reports 1 when two members are down at once', () => {

@@ -37,7 +37,9 @@ describe('formatElapsed', () => {
 describe('statusLine', () => {
   it('shows where, scenario, activity, its elapsed time, counts and the run time', () => {
     const line = statusLine(snap(), 13_500, 400);
-    expect(line).toBe('▶ kwok K2 v1.34.4 · statefulset-basics · [1.2] pods are created in ordinal order: web-1 only after web-0 is Running and Ready 12s │ 3 ok, 1 skipped │ total 13s');
+    expect(line).toBe(
+      '▶ kwok K2 v1.34.4 · statefulset-basics · [1.2] pods are created in ordinal order: web-1 only after web-0 is Running and Ready 12s │ 3 ok, 1 skipped │ total 13s',
+    );
   });
   it('never wraps: the activity is shortened first, the times stay', () => {
     for (const cols of [40, 60, 80, 100]) {

@@ -47,7 +47,10 @@ describe('.github/workflows/e2e.yml', () => {
     for (const [id, j] of jobs) {
       expect(j['runs-on'], id).toMatch(/^ubuntu-/);
       expect(j.steps.length, id).toBeGreaterThan(0);
-      expect(j.steps.every((s) => (s.uses === undefined) !== (s.run === undefined)), `${id}: each step has uses or run`).toBe(true);
+      expect(
+        j.steps.every((s) => (s.uses === undefined) !== (s.run === undefined)),
+        `${id}: each step has uses or run`,
+      ).toBe(true);
     }
   });
 
@@ -113,7 +116,12 @@ describe('.github/workflows/e2e.yml', () => {
     expect(new Set(m.shard.map((s) => s.name)).size).toBe(m.shard.length);
     // one cluster profile per shard, so that a job creates one kind cluster
     for (const sh of m.shard) {
-      const profiles = new Set(sh.scenarios.split(/\s+/).filter(Boolean).map((n) => SCENARIOS.find((x) => x.name === n)?.profile));
+      const profiles = new Set(
+        sh.scenarios
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((n) => SCENARIOS.find((x) => x.name === n)?.profile),
+      );
       expect(profiles.size, `shard ${sh.name}`).toBe(1);
     }
     const r = runs(j);

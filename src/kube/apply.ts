@@ -6,8 +6,17 @@ import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { apiMessage, ignoreNotFound, patchAs, type Kube } from './client.ts';
 
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding',
-  'CustomResourceDefinition', 'PriorityClass', 'CSIDriver', 'VolumeAttachment', 'IngressClass',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'CSIDriver',
+  'VolumeAttachment',
+  'IngressClass',
 ]);
 
 export const FIELD_MANAGER = 'stateful-e2e';
@@ -29,9 +38,7 @@ export async function apply(kube: Kube, objects: readonly KubernetesObject[], na
   for (const raw of objects) {
     const obj = withNamespace(raw, namespace);
     try {
-      applied.push(
-        await kube.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
-      );
+      applied.push(await kube.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
     } catch (err) {
       throw new ApplyError(`apply ${obj.kind}/${obj.metadata?.name}: ${apiMessage(err)}`);
     }
@@ -47,9 +54,7 @@ export interface DeleteOptions {
 
 export async function remove(kube: Kube, obj: KubernetesObject, namespace: string, opts: DeleteOptions = {}): Promise<void> {
   const target = withNamespace(obj, namespace);
-  await ignoreNotFound(() =>
-    kube.objects.delete(target, undefined, undefined, opts.gracePeriodSeconds, undefined, opts.propagationPolicy),
-  );
+  await ignoreNotFound(() => kube.objects.delete(target, undefined, undefined, opts.gracePeriodSeconds, undefined, opts.propagationPolicy));
 }
 
 export { patchAs };

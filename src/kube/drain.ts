@@ -92,7 +92,7 @@ export async function uncordonAll(kube: Kube, by: string): Promise<string[]> {
 export async function drain(
   kube: Kube,
   node: string,
-  opts: { timeoutMs: number; flags?: DrainFlags; timeline: Timeline; retryMs?: number; /** run id for the cordon label */ by: string },
+  opts: { timeoutMs: number; flags?: DrainFlags; timeline: Timeline; retryMs?: number /** run id for the cordon label */; by: string },
 ): Promise<DrainResult> {
   const flags = opts.flags ?? TUTORIAL_DRAIN;
   const retryMs = opts.retryMs ?? 5000;
@@ -152,7 +152,12 @@ export async function drain(
       return { exitCode: 1, evicted, output, errors };
     }
     // Like kubectl: an eviction is done when the pod with that UID is gone from the node.
-    await pods.until(() => pending().length === 0, Math.max(1000, deadline - Date.now()), `evicted pods to leave ${node}`, () => pending().join(', '));
+    await pods.until(
+      () => pending().length === 0,
+      Math.max(1000, deadline - Date.now()),
+      `evicted pods to leave ${node}`,
+      () => pending().join(', '),
+    );
     for (const n of evicted) say(`pod/${n} evicted`);
     say(`node/${node} drained`);
     return { exitCode: 0, evicted, output, errors };

@@ -8,8 +8,7 @@ import { isPodReady } from './watch.ts';
 import type { World } from '../scenario.ts';
 
 export const podName = (set: string, ordinal: number): string => `${set}-${ordinal}`;
-export const podNames = (set: string, from: number, to: number): string[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => podName(set, from + i));
+export const podNames = (set: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => podName(set, from + i));
 
 const ordinalOf = (set: string, pod: string): number | undefined => {
   const m = new RegExp(`^${set}-(\\d+)$`).exec(pod);
@@ -23,8 +22,7 @@ export function setPods(w: World, set: string): V1Pod[] {
     .sort((a, b) => ordinalOf(set, a.metadata!.name!)! - ordinalOf(set, b.metadata!.name!)!);
 }
 
-export const runningReady = (p: V1Pod | undefined): boolean =>
-  Boolean(p && p.status?.phase === 'Running' && isPodReady(p) && !p.metadata?.deletionTimestamp);
+export const runningReady = (p: V1Pod | undefined): boolean => Boolean(p && p.status?.phase === 'Running' && isPodReady(p) && !p.metadata?.deletionTimestamp);
 
 export function describePods(w: World, set: string): string {
   const pods = setPods(w, set);
@@ -48,11 +46,7 @@ export async function waitRunningAndReady(w: World, set: string, n: number, time
     () => {
       const pods = setPods(w, set);
       const s = w.statefulsets.current.get(set);
-      return (
-        pods.length === n &&
-        pods.every((p, i) => p.metadata?.name === podName(set, i) && runningReady(p)) &&
-        (s?.status?.readyReplicas ?? 0) === n
-      );
+      return pods.length === n && pods.every((p, i) => p.metadata?.name === podName(set, i) && runningReady(p)) && (s?.status?.readyReplicas ?? 0) === n;
     },
     w.seconds(timeoutS),
     `${n} running and ready pods of ${set}`,
@@ -84,7 +78,12 @@ export async function waitSetReady(w: World, set: string, timeoutS: number): Pro
 
 /** No pod of the set exists any more. */
 export async function waitNoPods(w: World, set: string, timeoutS: number): Promise<void> {
-  await w.pods.until(() => setPods(w, set).length === 0, w.seconds(timeoutS), `all pods of ${set} to be deleted`, () => describePods(w, set));
+  await w.pods.until(
+    () => setPods(w, set).length === 0,
+    w.seconds(timeoutS),
+    `all pods of ${set} to be deleted`,
+    () => describePods(w, set),
+  );
 }
 
 /** The mutations return the StatefulSet's new metadata.generation: waits must not accept older status. */

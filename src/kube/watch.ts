@@ -218,8 +218,7 @@ export class ResourceWatch<T extends KubernetesObject> {
   }
 }
 
-export const isPodReady = (p: V1Pod): boolean =>
-  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+export const isPodReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export function summarizePod(p: V1Pod): string {
   const ready = isPodReady(p) ? 'Ready' : 'NotReady';

@@ -54,8 +54,7 @@ export interface NodeInfo {
 }
 
 export function parseNodetoolInfo(text: string): NodeInfo {
-  const field = (name: string): string | undefined =>
-    new RegExp(`^${name.replace(/[()]/g, '\\$&')}\\s*:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
+  const field = (name: string): string | undefined => new RegExp(`^${name.replace(/[()]/g, '\\$&')}\\s*:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
   const heap = /^([\d.]+)\s*\/\s*([\d.]+)$/.exec(field('Heap Memory (MB)') ?? '');
   return {
     ...(field('ID') ? { id: field('ID')! } : {}),

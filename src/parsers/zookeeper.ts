@@ -19,7 +19,6 @@ export function parseSrvr(text: string): Srvr {
   };
 }
 
-
 /** Exactly one leader, the rest followers. */
 export function quorumShape(modes: readonly (string | undefined)[]): { ok: boolean; reason: string } {
   const leaders = modes.filter((m) => m === 'leader').length;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import { KubeConfig, CoreV1Api, type V1NodeList } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
 
@@ -19,7 +19,12 @@ export function existingProvider(kubeconfig: string, context?: string): ClusterP
         throw new HarnessError(`--kubeconfig ${kubeconfig}: ${errorMessage(err)}`);
       }
       if (context && !kc.getContexts().some((c) => c.name === context)) {
-        throw new HarnessError(`--context ${context}: not in ${kubeconfig} (has: ${kc.getContexts().map((c) => c.name).join(', ')})`);
+        throw new HarnessError(
+          `--context ${context}: not in ${kubeconfig} (has: ${kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ')})`,
+        );
       }
     },
     async create(opts: CreateClusterOptions): Promise<Cluster> {
@@ -29,7 +34,7 @@ export function existingProvider(kubeconfig: string, context?: string): ClusterP
       const own = path.join(opts.workDir, 'kubeconfig');
       writeFileSync(own, kc.exportConfig(), { mode: 0o600 });
       const core = kc.makeApiClient(CoreV1Api);
-      let nodes;
+      let nodes: V1NodeList;
       try {
         nodes = await core.listNode();
       } catch (err) {

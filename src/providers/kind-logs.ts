@@ -21,7 +21,13 @@ export function runBounded(argv: readonly string[], timeoutMs: number): Promise<
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    const last = (): string => stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+    const last = (): string =>
+      stderr
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .pop() ?? '';
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve({ ok: false, detail: err.message });

@@ -105,7 +105,13 @@ export function hostsToml(registry: string, registryUrl: string): string {
 }
 
 const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
-const lastLine = (s: string): string => s.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'unknown error';
+const lastLine = (s: string): string =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? 'unknown error';
 
 /** Polls the registry's API root until it answers 200 (docker push needs it), or throws after `ms`. */
 async function untilServing(url: string, ms: number): Promise<void> {
@@ -262,7 +268,9 @@ export function localRegistry(cluster: string, log: (line: string) => void): Loc
           }),
         ),
       );
-      log(`kind: pushed ${images.length} images to ${name} in ${((pushed - t0) / 1000).toFixed(1)}s; ${nodes.length} nodes pull ${registries.join(', ')} from it (hosts.toml in ${secs(pushed)})`);
+      log(
+        `kind: pushed ${images.length} images to ${name} in ${((pushed - t0) / 1000).toFixed(1)}s; ${nodes.length} nodes pull ${registries.join(', ')} from it (hosts.toml in ${secs(pushed)})`,
+      );
       return registries;
     },
   };

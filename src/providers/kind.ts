@@ -46,7 +46,13 @@ $.quiet = true;
 const READY_TIMEOUT_MS = Number(process.env.E2E_KIND_READY_TIMEOUT_S ?? 300) * 1000;
 const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const lastLine = (s: string): string => s.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'unknown error';
+const lastLine = (s: string): string =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? 'unknown error';
 
 /**
  * `kind delete cluster`, then make sure no node container of the cluster turns up afterwards: a `kind create`
@@ -54,11 +60,12 @@ const lastLine = (s: string): string => s.trim().split('\n').map((l) => l.trim()
  * Returns an error line, or undefined when the cluster is gone.
  */
 export async function deleteKindCluster(kind: string, name: string, kubeconfig?: string): Promise<string | undefined> {
-  const containers = async (): Promise<string> =>
-    (await $`docker ps -aq --filter ${`label=io.x-k8s.kind.cluster=${name}`}`.nothrow()).stdout.trim();
+  const containers = async (): Promise<string> => (await $`docker ps -aq --filter ${`label=io.x-k8s.kind.cluster=${name}`}`.nothrow()).stdout.trim();
   let quiet = 0;
   for (let round = 0; round < 15 && quiet < 2; round++) {
-    const d = kubeconfig ? await $`${kind} delete cluster --name ${name} --kubeconfig ${kubeconfig}`.nothrow() : await $`${kind} delete cluster --name ${name}`.nothrow();
+    const d = kubeconfig
+      ? await $`${kind} delete cluster --name ${name} --kubeconfig ${kubeconfig}`.nothrow()
+      : await $`${kind} delete cluster --name ${name}`.nothrow();
     if (d.exitCode !== 0) return d.stderr.trim().split('\n').pop() ?? `exit ${d.exitCode}`;
     // "Nothing appears for 2 × 1 s": the one fixed wait here, bounded by the rounds.
     quiet = 0;
@@ -106,7 +113,12 @@ async function chooseNodeImage(version: string): Promise<string> {
 /** Local images built by ci/build-images.sh, as `repo:tag`. */
 async function recipeImages(): Promise<string[]> {
   const r = await $`docker images --filter ${`label=${STATEFUL_E2E_RECIPE_LABEL}`} --format ${'{{.Repository}}:{{.Tag}}'}`.nothrow();
-  return r.exitCode === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('<none>')) : [];
+  return r.exitCode === 0
+    ? r.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.includes('<none>'))
+    : [];
 }
 
 const isReady = (n: V1Node): boolean => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -141,7 +153,11 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
       const docker = await $`docker info --format {{.ServerVersion}}`.nothrow();
       if (docker.exitCode !== 0) {
         const cli = await $`command -v docker`.nothrow();
-        throw new HarnessError(cli.exitCode !== 0 ? 'docker not found: install Docker (ci/docker-setup.sh does it on Debian)' : 'Docker daemon not reachable: start dockerd (ci/docker-setup.sh) or check DOCKER_HOST');
+        throw new HarnessError(
+          cli.exitCode !== 0
+            ? 'docker not found: install Docker (ci/docker-setup.sh does it on Debian)'
+            : 'Docker daemon not reachable: start dockerd (ci/docker-setup.sh) or check DOCKER_HOST',
+        );
       }
       kind = (await findKind()) ?? '';
       if (!kind && !process.env.KIND_BINARY && (await $`command -v go`.nothrow()).exitCode === 0) {
@@ -188,9 +204,13 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
       };
 
       const started = performance.now();
-      opts.log(`kind: creating ${opts.name} (${opts.profile.name}: 1 control plane + ${opts.profile.workers} workers, ${image}${offline ? ', offline image: static pod network' : ''})`);
+      opts.log(
+        `kind: creating ${opts.name} (${opts.profile.name}: 1 control plane + ${opts.profile.workers} workers, ${image}${offline ? ', offline image: static pod network' : ''})`,
+      );
       try {
-        const r = await $({ timeout: '10m' })`${kind} create cluster --name ${opts.name} --image ${image} --config ${configPath} --kubeconfig ${kubeconfigPath}`.nothrow();
+        const r = await $({
+          timeout: '10m',
+        })`${kind} create cluster --name ${opts.name} --image ${image} --config ${configPath} --kubeconfig ${kubeconfigPath}`.nothrow();
         if (r.exitCode !== 0) throw new HarnessError(`kind create cluster failed: ${lastLine(r.stderr)}`);
         opts.log(`kind: nodes created in ${secs(started)}`);
         const kc = new KubeConfig();
@@ -292,13 +312,19 @@ export async function useSharedStorage(core: CoreV1Api, apps: AppsV1Api): Promis
   try {
     await core.patchNamespacedConfigMap({ name: LOCAL_PATH_CONFIGMAP, namespace: LOCAL_PATH_NAMESPACE, body: { data: { 'config.json': config } } }, MERGE);
   } catch (err) {
-    throw new HarnessError(`kind: shared storage needs ${LOCAL_PATH_NAMESPACE}/${LOCAL_PATH_CONFIGMAP} (local-path-provisioner) in the node image's default storage: ${errorMessage(err)}`);
+    throw new HarnessError(
+      `kind: shared storage needs ${LOCAL_PATH_NAMESPACE}/${LOCAL_PATH_CONFIGMAP} (local-path-provisioner) in the node image's default storage: ${errorMessage(err)}`,
+    );
   }
   const pods = (await core.listNamespacedPod({ namespace: LOCAL_PATH_NAMESPACE, labelSelector: `app=${LOCAL_PATH_DEPLOYMENT}` })).items;
   const placed = pods.filter((p) => p.spec?.nodeName && !p.metadata?.deletionTimestamp);
   if (placed.length === 0) return `no provisioner pod scheduled yet (${pods.length} pending)`;
   await apps.patchNamespacedDeployment(
-    { name: LOCAL_PATH_DEPLOYMENT, namespace: LOCAL_PATH_NAMESPACE, body: { spec: { template: { metadata: { annotations: { 'stateful-e2e/local-path-config': 'shared' } } } } } },
+    {
+      name: LOCAL_PATH_DEPLOYMENT,
+      namespace: LOCAL_PATH_NAMESPACE,
+      body: { spec: { template: { metadata: { annotations: { 'stateful-e2e/local-path-config': 'shared' } } } } },
+    },
     MERGE,
   );
   return `restarted ${placed.map((p) => p.metadata?.name).join(', ')}`;
@@ -340,7 +366,9 @@ async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], d
       const r = await $`docker exec ${n.name} ${argv}`.nothrow();
       if (r.exitCode !== 0) throw new HarnessError(`kind: ${argv.join(' ')} on ${n.name} failed: ${lastLine(r.stderr)}`);
     }
-    const w = await $({ input: cniConflist(n.podCIDR) })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
+    const w = await $({
+      input: cniConflist(n.podCIDR),
+    })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
     if (w.exitCode !== 0) throw new HarnessError(`kind: writing ${CNI_CONFLIST_PATH} on ${n.name} failed: ${lastLine(w.stderr)}`);
   }
 }

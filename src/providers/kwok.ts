@@ -18,16 +18,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
 import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from './provider.ts';
-import {
-  STAGE_SETS,
-  buildStageConfig,
-  envMs,
-  fakeNode,
-  kindNodeNames,
-  kwokPaths,
-  KWOK_NODE_ANNOTATION,
-  type KwokPaths,
-} from './kwok-stages.ts';
+import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './kwok-stages.ts';
 
 const execFileP = promisify(execFile);
 
@@ -109,7 +100,23 @@ async function makeCerts(pki: string): Promise<void> {
   const run = (args: string[]) => execFileP('openssl', args, { cwd: pki });
   await run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=kwok-ca']);
   await run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/CN=kwok-admin/O=system:masters']);
-  await run(['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-out', 'admin.crt', '-extfile', 'admin.ext']);
+  await run([
+    'x509',
+    '-req',
+    '-in',
+    'admin.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '3650',
+    '-out',
+    'admin.crt',
+    '-extfile',
+    'admin.ext',
+  ]);
 }
 
 function kubeconfigYaml(server: string, pki: string): string {
@@ -243,7 +250,7 @@ class KwokRun {
       ...(this.watchdog?.pid !== undefined ? { watchdogPid: this.watchdog.pid } : {}),
       children: this.children.map((c) => ({ name: c.name, pid: c.pid, pgid: c.pid, bin: c.bin, log: c.logPath })),
     };
-    fs.writeFileSync(this.pidsFile, JSON.stringify(rec, null, 2) + '\n');
+    fs.writeFileSync(this.pidsFile, `${JSON.stringify(rec, null, 2)}\n`);
   }
 
   start(name: Component, bin: string, args: string[]): Child {
@@ -304,7 +311,10 @@ class KwokRun {
     const api = this.children.find((c) => c.name === 'kube-apiserver');
     if (this.kc === undefined || api === undefined || api.exitInfo !== undefined) return [];
     const core = this.kc.makeApiClient(k8s.CoreV1Api);
-    const list = await withTimeout(core.listPersistentVolume().catch(() => undefined), 3000);
+    const list = await withTimeout(
+      core.listPersistentVolume().catch(() => undefined),
+      3000,
+    );
     const dirs: string[] = [];
     for (const pv of list?.items ?? []) {
       const p = pv.spec?.hostPath?.path;
@@ -330,7 +340,12 @@ class KwokRun {
       }
     }
     const allExited = Promise.all(live.map((c) => c.exited));
-    if ((await withTimeout(allExited.then(() => true), STOP_GRACE_MS)) === undefined) {
+    if (
+      (await withTimeout(
+        allExited.then(() => true),
+        STOP_GRACE_MS,
+      )) === undefined
+    ) {
       for (const c of live) {
         if (c.exitInfo !== undefined) continue;
         try {

@@ -209,7 +209,12 @@ export function conformanceHtml(input: ConformanceInput): string {
   const sections = m.scenarios.map(
     (s) =>
       `<section data-scenario="${esc(s.name)}"><h2>${esc(s.name)}</h2><table><thead><tr><th>assertion</th>${m.columns.map((c) => `<th>${head(c)}</th>`).join('')}<th>detail</th></tr></thead><tbody>` +
-      s.rows.map((r) => `<tr data-id="${esc(r.id)}"><td>${esc(r.name)}</td>${m.columns.map((c) => td(r.cells[c])).join('')}<td class="msg">${esc(detail(r, m.columns))}</td></tr>`).join('') +
+      s.rows
+        .map(
+          (r) =>
+            `<tr data-id="${esc(r.id)}"><td>${esc(r.name)}</td>${m.columns.map((c) => td(r.cells[c])).join('')}<td class="msg">${esc(detail(r, m.columns))}</td></tr>`,
+        )
+        .join('') +
       '</tbody></table></section>',
   );
   return [
@@ -254,7 +259,9 @@ export function mergeRuns(dirs: readonly string[], outDir: string): ConformanceI
   const multi = new Set(results.map((r) => r.provider)).size > 1;
   const reports: Record<string, string> = {};
   for (const { dir, data } of files) {
-    const page = ['report.html', 'conformance.html'].map((f) => path.join(dir, f)).find((f) => existsSync(f) && path.resolve(f) !== path.resolve(outDir, 'conformance.html'));
+    const page = ['report.html', 'conformance.html']
+      .map((f) => path.join(dir, f))
+      .find((f) => existsSync(f) && path.resolve(f) !== path.resolve(outDir, 'conformance.html'));
     if (!page) continue;
     for (const r of data.results ?? []) reports[columnOf(r, data.versions ?? {}, multi)] ??= path.relative(outDir, page);
   }

@@ -51,11 +51,14 @@ async function apiDiagnostics(w: World, dir: string): Promise<void> {
   dump('pods.yaml', pods.items);
   dump('statefulsets.yaml', sts.items);
   dump('pvcs.yaml', pvcs.items);
-  dump('nodes.yaml', nodes.items.map((n) => ({ name: n.metadata?.name, unschedulable: n.spec?.unschedulable, taints: n.spec?.taints, conditions: n.status?.conditions })));
+  dump(
+    'nodes.yaml',
+    nodes.items.map((n) => ({ name: n.metadata?.name, unschedulable: n.spec?.unschedulable, taints: n.spec?.taints, conditions: n.status?.conditions })),
+  );
   const lines = events.items
     .map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message ?? ''}`)
     .sort();
-  writeFileSync(path.join(dir, 'events.txt'), lines.join('\n') + '\n');
+  writeFileSync(path.join(dir, 'events.txt'), `${lines.join('\n')}\n`);
   if (w.has('logs')) {
     for (const p of pods.items) {
       const name = p.metadata?.name ?? '';

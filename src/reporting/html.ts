@@ -111,7 +111,12 @@ export function comparePodNames(a: string, b: string): number {
 /** One lane per pod name, one segment per UID, state spans from consecutive watch events. */
 export function podLanes(entries: readonly TimelineEntry[], endT?: number): PodLane[] {
   const end = endT ?? entries.reduce((m, e) => Math.max(m, e.t), 0);
-  interface Open { uid: string; start: number; spans: StateSpan[]; cur: { state: PodState; from: number; phase: string; node?: string } }
+  interface Open {
+    uid: string;
+    start: number;
+    spans: StateSpan[];
+    cur: { state: PodState; from: number; phase: string; node?: string };
+  }
   const open = new Map<string, Open>();
   const done = new Map<string, PodSegment[]>();
   const order: string[] = [];
@@ -278,7 +283,7 @@ export function esc(s: unknown): string {
     .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const anchor = (s: string): string => 'scenario-' + s.replace(/[^A-Za-z0-9_-]/g, '_');
+const anchor = (s: string): string => `scenario-${s.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const duration = (ms: number): string => (ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 const num = (n: number): string => (Math.round(n * 10) / 10).toString();
@@ -367,14 +372,21 @@ const SWATCH: Record<PodState, string> = {
 };
 
 function legend(): string {
-  const states = (Object.keys(STATE_LABEL) as PodState[]).map((s) => `<span><span class="sw" style="background:${SWATCH[s]}"></span>${esc(STATE_LABEL[s])}</span>`);
-  return `<div class="legend">${states.join('')}<span><span class="sw" style="background:#fff"></span>no pod (deleted)</span>` +
+  const states = (Object.keys(STATE_LABEL) as PodState[]).map(
+    (s) => `<span><span class="sw" style="background:${SWATCH[s]}"></span>${esc(STATE_LABEL[s])}</span>`,
+  );
+  return (
+    `<div class="legend">${states.join('')}<span><span class="sw" style="background:#fff"></span>no pod (deleted)</span>` +
     `<span>│ segment border = one pod UID; ✕ = DELETED</span>` +
     `<span><span class="sw" style="background:none;border:none;border-left:2px dashed #495057;width:0;height:14px;vertical-align:-3px"></span>assertion start/end (<b style="color:var(--fail)">red</b> = failed)</span>` +
-    `<span><span class="sw" style="background:repeating-linear-gradient(90deg,#e9ecef 0 2px,#fff 2px 5px)"></span>idle time, compressed</span></div>`;
+    `<span><span class="sw" style="background:repeating-linear-gradient(90deg,#e9ecef 0 2px,#fff 2px 5px)"></span>idle time, compressed</span></div>`
+  );
 }
 
-interface Packed<T> { item: T; row: number }
+interface Packed<T> {
+  item: T;
+  row: number;
+}
 function pack<T>(items: readonly T[], span: (t: T) => [number, number]): { rows: number; placed: Packed<T>[] } {
   const rowEnds: number[] = [];
   const placed: Packed<T>[] = [];
@@ -482,7 +494,9 @@ export function timelineSvg(tl: TimelineFile): string {
       if (seg.endKind === 'deleted') {
         const cx = x1 + 4;
         const cy = y + LANE_H / 2;
-        out.push(`<path d="M${num(cx - 3)} ${num(cy - 3)}L${num(cx + 3)} ${num(cy + 3)}M${num(cx + 3)} ${num(cy - 3)}L${num(cx - 3)} ${num(cy + 3)}" stroke="#212529" stroke-width="1.6"><title>${esc(`${lane.pod} uid=${seg.uid} DELETED at ${secs(seg.end)}`)}</title></path>`);
+        out.push(
+          `<path d="M${num(cx - 3)} ${num(cy - 3)}L${num(cx + 3)} ${num(cy + 3)}M${num(cx + 3)} ${num(cy - 3)}L${num(cx - 3)} ${num(cy + 3)}" stroke="#212529" stroke-width="1.6"><title>${esc(`${lane.pod} uid=${seg.uid} DELETED at ${secs(seg.end)}`)}</title></path>`,
+        );
       }
       out.push('</g>');
     }
@@ -493,7 +507,9 @@ export function timelineSvg(tl: TimelineFile): string {
   // Actions: small triangles with the step text as tooltip.
   for (const a of actions) {
     const x = X(a.t);
-    out.push(`<path class="action" d="M${num(x - 4)} ${actTop + 2}L${num(x + 4)} ${actTop + 2}L${num(x)} ${actTop + 11}Z" fill="#8a5300" opacity=".75"><title>${esc(`${secs(a.t)} ${a.text}`)}</title></path>`);
+    out.push(
+      `<path class="action" d="M${num(x - 4)} ${actTop + 2}L${num(x + 4)} ${actTop + 2}L${num(x)} ${actTop + 11}Z" fill="#8a5300" opacity=".75"><title>${esc(`${secs(a.t)} ${a.text}`)}</title></path>`,
+    );
   }
 
   // Assertion markers: a bar in the assertions track, and vertical lines through the lanes at start and end.
@@ -503,11 +519,17 @@ export function timelineSvg(tl: TimelineFile): string {
     const x0 = X(m.start);
     const x1 = X(m.end ?? end);
     const y = markTop + row * ROW_H;
-    const tip = esc(`[${m.id}] ${m.title} — ${m.outcome}${m.message ? `: ${m.message}` : ''} (${secs(m.start)} → ${m.end === undefined ? 'end' : secs(m.end)})`);
+    const tip = esc(
+      `[${m.id}] ${m.title} — ${m.outcome}${m.message ? `: ${m.message}` : ''} (${secs(m.start)} → ${m.end === undefined ? 'end' : secs(m.end)})`,
+    );
     out.push(`<g class="mark mark-${m.outcome}" data-id="${esc(m.id)}"><title>${tip}</title>`);
-    out.push(`<line x1="${num(x0)}" y1="${y + 2}" x2="${num(x0)}" y2="${axisTop}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3" opacity="${failed ? 0.9 : 0.45}"/>`);
+    out.push(
+      `<line x1="${num(x0)}" y1="${y + 2}" x2="${num(x0)}" y2="${axisTop}" stroke="${color}" stroke-width="1" stroke-dasharray="3 3" opacity="${failed ? 0.9 : 0.45}"/>`,
+    );
     if (x1 - x0 >= 3 || failed) {
-      out.push(`<line x1="${num(x1)}" y1="${y + 2}" x2="${num(x1)}" y2="${axisTop}" stroke="${color}" stroke-width="${failed ? 2 : 1}" opacity="${failed ? 0.95 : 0.45}"/>`);
+      out.push(
+        `<line x1="${num(x1)}" y1="${y + 2}" x2="${num(x1)}" y2="${axisTop}" stroke="${color}" stroke-width="${failed ? 2 : 1}" opacity="${failed ? 0.95 : 0.45}"/>`,
+      );
     }
     out.push(`<rect x="${num(x0)}" y="${y + 9}" width="${num(Math.max(x1 - x0, 1.5))}" height="4" fill="${color}" opacity="${failed ? 1 : 0.55}"/>`);
     out.push(`<text x="${num(x0 + 3)}" y="${y + 8}" class="mark-label" fill="${color}">${esc(m.id)}</text></g>`);
@@ -530,7 +552,10 @@ export function timelineSvg(tl: TimelineFile): string {
       // keep tick labels clear of a neighbouring gap label
       const nearGap = scale.pieces.some((g) => g.gap && Math.abs(LEFT + (g.x0 + g.x1) / 2 - x) < 34);
       out.push(`<line x1="${num(x)}" y1="${axisTop}" x2="${num(x)}" y2="${axisTop + 5}" stroke="#868e96"/>`);
-      if (!nearGap) out.push(`<text x="${num(x)}" y="${axisTop + 17}" text-anchor="middle">${esc(step < 1000 ? (t / 1000).toFixed(1) : String(Math.round(t / 1000)))}</text>`);
+      if (!nearGap)
+        out.push(
+          `<text x="${num(x)}" y="${axisTop + 17}" text-anchor="middle">${esc(step < 1000 ? (t / 1000).toFixed(1) : String(Math.round(t / 1000)))}</text>`,
+        );
     }
   }
   out.push(`<text x="${num(LEFT + scale.width + 6)}" y="${axisTop + 4}" class="gap-label">s</text></g>`);
@@ -547,8 +572,10 @@ function resultRow(r: AssertionResult): string {
     msg = esc(r.message ?? 'failed');
     if (r.details && r.details.trim() !== (r.message ?? '').trim()) msg += `<details><summary>details</summary><pre>${esc(r.details)}</pre></details>`;
   } else if (r.message) msg = esc(r.message);
-  return `<tr class="${r.outcome}" data-id="${esc(r.id)}"><td class="id">${esc(r.id)}</td><td>${esc(title)}</td>` +
-    `<td class="oc"><span class="outcome ${r.outcome}">${r.outcome}</span>${flaky}</td><td class="dur">${duration(r.durationMs)}</td><td class="msg">${msg}</td></tr>`;
+  return (
+    `<tr class="${r.outcome}" data-id="${esc(r.id)}"><td class="id">${esc(r.id)}</td><td>${esc(title)}</td>` +
+    `<td class="oc"><span class="outcome ${r.outcome}">${r.outcome}</span>${flaky}</td><td class="dur">${duration(r.durationMs)}</td><td class="msg">${msg}</td></tr>`
+  );
 }
 
 function countsHtml(c: Counts): string {
@@ -607,7 +634,9 @@ export function htmlReport(input: HtmlReportInput): string {
     if (diag.length > 0) {
       // Written on failure before teardown (diagnostics.ts); kind-logs/ is `kind export logs` of the cluster.
       parts.push('<h3>Diagnostics (captured before teardown)</h3>');
-      parts.push(`<ul class="diagnostics">${diag.map((f) => `<li><a href="${esc(f)}">${esc(f.replace(/^diagnostics\/[^/]+\//, ''))}</a>${f.endsWith('/kind-logs/') ? ' (kind export logs: node journals, kubelet, containerd, all container logs)' : ''}</li>`).join('')}</ul>`);
+      parts.push(
+        `<ul class="diagnostics">${diag.map((f) => `<li><a href="${esc(f)}">${esc(f.replace(/^diagnostics\/[^/]+\//, ''))}</a>${f.endsWith('/kind-logs/') ? ' (kind export logs: node journals, kubelet, containerd, all container logs)' : ''}</li>`).join('')}</ul>`,
+      );
     }
     if (tl) {
       parts.push(entriesTable(tl.entries));
@@ -680,7 +709,11 @@ export function writeHtmlReport(reportDir: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Markdown for a CI job summary ($GITHUB_STEP_SUMMARY)
 
-const md = (s: unknown): string => esc(s).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/([`*_[\]])/g, '\\$1');
+const md = (s: unknown): string =>
+  esc(s)
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([`*_[\]])/g, '\\$1');
 
 /** A short Markdown summary of <reportDir>/results.json: counts per scenario, failures, skip reasons. */
 export function markdownSummary(reportDir: string, label: string = reportDir.replace(/\/+$/, '')): string {
@@ -704,7 +737,8 @@ export function markdownSummary(reportDir: string, label: string = reportDir.rep
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length) {
     out.push('', '**Failed**', '');
-    for (const r of failed) out.push(`- ${md(r.scenario)} \`[${r.id.replace(/`/g, "'")}]\` ${md(r.name.replace(/^\[[^\]]+\]\s*/, ''))}: ${md(r.message ?? 'failed')}`);
+    for (const r of failed)
+      out.push(`- ${md(r.scenario)} \`[${r.id.replace(/`/g, "'")}]\` ${md(r.name.replace(/^\[[^\]]+\]\s*/, ''))}: ${md(r.message ?? 'failed')}`);
   }
   const skipped = results.filter((r) => r.outcome === 'skipped');
   if (skipped.length) {

@@ -2,7 +2,8 @@
 import type { AssertionResult } from './results.ts';
 
 const esc = (s: string): string =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
     // XML 1.0 forbids most control characters; ANSI colour codes from assertion diffs are among them.
     .replace(/\u001b\[[0-9;]*m/g, '')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -17,7 +18,9 @@ export function junitXml(results: readonly AssertionResult[], runName: string): 
     `<testsuites name="${esc(runName)}" tests="${results.length}" failures="${count(results, 'failed')}" skipped="${count(results, 'skipped')}" time="${secs(results)}">`,
   ];
   for (const [scenario, rs] of byScenario) {
-    out.push(`  <testsuite name="${esc(scenario)}" tests="${rs.length}" failures="${count(rs, 'failed')}" skipped="${count(rs, 'skipped')}" time="${secs(rs)}">`);
+    out.push(
+      `  <testsuite name="${esc(scenario)}" tests="${rs.length}" failures="${count(rs, 'failed')}" skipped="${count(rs, 'skipped')}" time="${secs(rs)}">`,
+    );
     for (const r of rs) {
       const open = `    <testcase classname="${esc(`${scenario}.${r.provider}`)}" name="${esc(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
       if (r.outcome === 'passed') out.push(`${open}/>`);

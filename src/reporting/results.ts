@@ -70,7 +70,16 @@ export class ResultCollector implements Reporter {
       const hookErrors = [...m.children.allSuites()].flatMap((s) => s.errors());
       for (const e of [...errs, ...hookErrors]) {
         const message = (e.message ?? 'error').split('\n')[0]!;
-        this.results.push({ scenario, name: '[setup/teardown]', id: 'setup', outcome: 'failed', durationMs: 0, message, details: e.stack ?? '', provider: this.provider });
+        this.results.push({
+          scenario,
+          name: '[setup/teardown]',
+          id: 'setup',
+          outcome: 'failed',
+          durationMs: 0,
+          message,
+          details: e.stack ?? '',
+          provider: this.provider,
+        });
         this.print(`FAIL ${scenario} [setup/teardown] — ${message}`);
       }
     }

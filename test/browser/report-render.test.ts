@@ -81,7 +81,12 @@ addEventListener('load', () => {
 });
 </script>`;
 
-interface Box { x: number; y: number; width: number; height: number }
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 interface Probe {
   viewport: number;
   scrollWidth: number;
@@ -105,7 +110,13 @@ describe('HTML report in headless Chromium', () => {
     for (let i = 0; i < 5; i++) expect(dom).toContain(`<g class="lane" data-pod="web-${i}">`);
     const json = /<pre id="probe">([^<]*)<\/pre>/.exec(dom)?.[1];
     expect(json, 'probe output in the dumped DOM').toBeDefined();
-    const probe = JSON.parse(json!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Probe;
+    const probe = JSON.parse(
+      json!
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as Probe;
 
     expect(probe.svgs).toHaveLength(1);
     expect(probe.lanes.map((l) => l.pod)).toEqual(['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
