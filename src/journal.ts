@@ -4,22 +4,31 @@
  * $E2E_STATE_DIR (default ~/.cache/stateful-e2e/runs), and crossed out once torn down. If a run dies (SIGKILL,
  * a crash, a closed terminal), the next run — or `npm run e2e -- --cleanup` — tears down what its journal
  * still lists. Teardown steps are idempotent, so finishing a half-done teardown is safe.
+ *
+ * The journal only stores entries; it does not know what they stand for. Whoever writes an entry type also says
+ * how to undo it (an Undoer: the providers in src/providers/, collected by type in src/providers/index.ts), and
+ * cleanupLeftovers() is handed that lookup.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { killKwokFromPidsFile } from './providers/kwok.ts';
-import { deleteKindCluster, findKind } from './providers/kind.ts';
 
-export type JournalEntry =
-  | { readonly type: 'workdir'; readonly path: string }
-  | { readonly type: 'kind-cluster'; readonly name: string }
-  | { readonly type: 'kwok-cluster'; readonly pidsFile: string }
-  /** A container the run started itself (the kind image registry, src/providers/kind-registry.ts). */
-  | { readonly type: 'docker-container'; readonly name: string }
-  /** Namespaces and cordons of the run in a cluster that is not deleted with it (--provider existing). */
-  | { readonly type: 'cluster-objects'; readonly kubeconfig: string; readonly runId: string };
+/**
+ * One thing a run creates, as stored on disk (JSON): `type` names the kind of thing, and so who undoes it; the
+ * other fields say which one. The entry types are defined by their writers, e.g. `{ type: 'kind-cluster', name }`.
+ */
+export type JournalEntry = { readonly type: string; readonly [field: string]: string | number | boolean };
+
+/** How to undo the journal entries of one type, defined next to the code that creates what they stand for. */
+export interface Undoer<E extends JournalEntry = JournalEntry> {
+  /** The entry type it undoes: the `type` written to disk, so it never changes. */
+  readonly type: E['type'];
+  /** Idempotent: undoing what is already gone, or finishing a half-done teardown, is safe. */
+  undo(entry: E): Promise<void>;
+}
+
+/** Undoes any entry: looks up the Undoer of its type. */
+export type Undo = (entry: JournalEntry) => Promise<void>;
 
 interface JournalFile {
   readonly runId: string;
@@ -44,6 +53,7 @@ export class Journal {
     this.data = { runId, pid: process.pid, startedAt: new Date().toISOString(), entries: [] };
   }
 
+  /** Before the thing exists. Add entries in the order things are created: a cleanup undoes them in reverse. */
   add(entry: JournalEntry): void {
     this.data.entries.push(entry);
     this.flush();
@@ -77,38 +87,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Undoes one entry; idempotent. */
-export async function undo(entry: JournalEntry): Promise<void> {
-  switch (entry.type) {
-    case 'workdir':
-      rmSync(entry.path, { recursive: true, force: true });
-      return;
-    case 'kwok-cluster':
-      if (existsSync(entry.pidsFile)) await killKwokFromPidsFile(entry.pidsFile);
-      return;
-    case 'kind-cluster': {
-      const kind = await findKind();
-      if (kind) await deleteKindCluster(kind, entry.name);
-      return;
-    }
-    case 'docker-container':
-      // `docker rm -f` of a container that is already gone fails harmlessly
-      await new Promise<void>((resolve) => execFile('docker', ['rm', '-f', '-v', entry.name], () => resolve()));
-      return;
-    case 'cluster-objects': {
-      const { removeRunObjects } = await import('./kube/run-objects.ts');
-      const failed = (await removeRunObjects(entry.kubeconfig, entry.runId)).filter((l) => / failed: /.test(l));
-      if (failed.length > 0) throw new Error(failed.join('; '));
-      return;
-    }
-  }
-}
-
 /**
- * Tears down what dead runs left behind; returns how many runs were cleaned. Live runs are left alone, and so is
- * what --keep kept unless `kept` (the `--cleanup` command) asks for it.
+ * Tears down what dead runs left behind, each entry through `undo`; returns how many runs were cleaned. Live runs
+ * are left alone, and so is what --keep kept unless `kept` (the `--cleanup` command) asks for it.
  */
-export async function cleanupLeftovers(log: (line: string) => void, opts: { kept?: boolean } = {}): Promise<number> {
+export async function cleanupLeftovers(log: (line: string) => void, undo: Undo, opts: { kept?: boolean } = {}): Promise<number> {
   const dir = stateDir();
   if (!existsSync(dir)) return 0;
   let cleaned = 0;
@@ -124,9 +107,9 @@ export async function cleanupLeftovers(log: (line: string) => void, opts: { kept
     if (data.kept ? !opts.kept : data.pid !== process.pid && alive(data.pid)) continue;
     const what = data.kept ? 'kept (--keep)' : 'left';
     log(`cleanup: run ${data.runId} (pid ${data.pid}, started ${data.startedAt}) ${what} ${data.entries.map((e) => e.type).join(', ')}; removing`);
-    // Clusters before their work directories: the kwok pid file lives in the work directory.
-    const ordered = [...data.entries].sort((a, b) => Number(a.type === 'workdir') - Number(b.type === 'workdir'));
-    for (const e of ordered) {
+    // Last written, first undone: entries are written in the order things are created, so a cluster goes before
+    // the work directory it lives in (the kwok pid file is there).
+    for (const e of [...data.entries].reverse()) {
       try {
         await undo(e);
       } catch (err) {

@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, cleanupLeftovers } from '../src/journal.ts';
+import { Journal, cleanupLeftovers, type JournalEntry } from '../src/journal.ts';
+import { UNDOERS, undo } from '../src/providers/index.ts';
+import { kindProvider } from '../src/providers/kind.ts';
+import { kwokProvider } from '../src/providers/kwok.ts';
+import { existingProvider } from '../src/providers/existing.ts';
 
 describe('cleanup journal', () => {
   let state: string;
@@ -46,7 +50,7 @@ describe('cleanup journal', () => {
     const data = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
     data.pid = 2 ** 22 + 12345; // above pid_max on Linux: never alive
     writeFileSync(file, JSON.stringify(data));
-    expect(await cleanupLeftovers(log)).toBe(1);
+    expect(await cleanupLeftovers(log, undo)).toBe(1);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(state)).toEqual([]);
     expect(lines.join('\n')).toMatch(/run bbbbbb .* left workdir; removing/);
@@ -60,9 +64,9 @@ describe('cleanup journal', () => {
     j.keep([e]);
     expect(readdirSync(state)).toHaveLength(1);
     expect(readdirSync(state)[0]).toMatch(/^cccccc-kept-.*\.json$/);
-    expect(await cleanupLeftovers(log)).toBe(0);
+    expect(await cleanupLeftovers(log, undo)).toBe(0);
     expect(existsSync(dir)).toBe(true);
-    expect(await cleanupLeftovers(log, { kept: true })).toBe(1);
+    expect(await cleanupLeftovers(log, undo, { kept: true })).toBe(1);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(state)).toEqual([]);
     expect(lines.join('\n')).toMatch(/kept \(--keep\) workdir; removing/);
@@ -72,7 +76,63 @@ describe('cleanup journal', () => {
     const j = new Journal('dddddd');
     j.add({ type: 'cluster-objects', kubeconfig: path.join(scratch, 'missing', 'kubeconfig'), runId: 'dddddd' });
     j.keep([{ type: 'cluster-objects', kubeconfig: path.join(scratch, 'missing', 'kubeconfig'), runId: 'dddddd' }]);
-    expect(await cleanupLeftovers(log, { kept: true })).toBe(1);
+    expect(await cleanupLeftovers(log, undo, { kept: true })).toBe(1);
     expect(lines.join('\n')).not.toMatch(/failed/);
+  });
+
+  /** A journal file as a dead run left it (the on-disk format, written by hand). */
+  const deadRun = (runId: string, entries: readonly JournalEntry[]): void =>
+    writeFileSync(path.join(state, `${runId}.json`), JSON.stringify({ runId, pid: 2 ** 22 + 12345, startedAt: '2025-01-01T00:00:00.000Z', entries }));
+
+  it('undoes a dead run last entry first, through the undo it is given, and goes on after a failure', async () => {
+    const entries: JournalEntry[] = [
+      { type: 'workdir', path: '/nonexistent/w' },
+      { type: 'kwok-cluster', pidsFile: '/nonexistent/w/pids.json' },
+      { type: 'docker-container', name: 'c' },
+    ];
+    deadRun('eeeeee', entries);
+    const undone: string[] = [];
+    const fake = async (e: JournalEntry): Promise<void> => {
+      undone.push(e.type);
+      if (e.type === 'kwok-cluster') throw new Error('boom');
+    };
+    expect(await cleanupLeftovers(log, fake)).toBe(1);
+    expect(undone).toEqual(['docker-container', 'kwok-cluster', 'workdir']);
+    expect(lines.join('\n')).toMatch(/cleanup: kwok-cluster failed: boom/);
+    expect(readdirSync(state)).toEqual([]);
+  });
+
+  it('an entry type nobody undoes is reported, not fatal', async () => {
+    const dir = workdir('unknown');
+    deadRun('ffffff', [
+      { type: 'workdir', path: dir },
+      { type: 'no-such-thing', name: 'x' },
+    ]);
+    expect(await cleanupLeftovers(log, undo)).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(lines.join('\n')).toMatch(/cleanup: no-such-thing failed: no undo for journal entry type 'no-such-thing'/);
+  });
+
+  it('a kwok entry whose pid file is gone is a no-op', async () => {
+    await expect(undo({ type: 'kwok-cluster', pidsFile: path.join(scratch, 'gone', 'pids.json') })).resolves.toBeUndefined();
+  });
+});
+
+describe('journal entries of the providers', () => {
+  const target = { name: 'se2e-abc123-k2', workDir: '/tmp/stateful-e2e-abc123-x', runId: 'abc123' };
+  const providers = [kindProvider('/nonexistent'), kwokProvider(), existingProvider('/nonexistent/kubeconfig')];
+
+  it('keep the on-disk format of earlier versions', () => {
+    expect(providers.map((p) => p.journalEntries(target))).toEqual([
+      [{ type: 'kind-cluster', name: 'se2e-abc123-k2' }],
+      [{ type: 'kwok-cluster', pidsFile: '/tmp/stateful-e2e-abc123-x/pids.json' }],
+      [{ type: 'cluster-objects', kubeconfig: '/tmp/stateful-e2e-abc123-x/kubeconfig', runId: 'abc123' }],
+    ]);
+  });
+
+  it('every entry type a run writes has an undo', () => {
+    const written = ['workdir', 'docker-container', ...providers.flatMap((p) => p.journalEntries(target).map((e) => e.type))];
+    for (const type of written) expect(UNDOERS.get(type)?.type, type).toBe(type);
+    expect([...UNDOERS.keys()].sort()).toEqual(['cluster-objects', 'docker-container', 'kind-cluster', 'kwok-cluster', 'workdir']);
   });
 });

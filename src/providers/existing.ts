@@ -1,16 +1,36 @@
 /**
  * A cluster the user already has (--kubeconfig F [--context C]). The harness copies the chosen context into a
- * kubeconfig of its own and never writes the user's file; it creates only namespaces, which scenarios delete.
+ * kubeconfig of its own and never writes the user's file; it creates only namespaces, which scenarios delete, and
+ * cordons (drain steps), which their teardown lifts. The cluster outlives the run: what the journal lists for it is
+ * the run's namespaces and cordons (src/kube/run-objects.ts), not the cluster.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, CoreV1Api, type V1NodeList } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
+import type { Undoer } from '../journal.ts';
+import { removeRunObjects } from '../kube/run-objects.ts';
 import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
+
+/** The copy of the user's context in the run's work directory. */
+const ownKubeconfig = (workDir: string): string => path.join(workDir, 'kubeconfig');
+
+/** Journal entry of the namespaces and cordons of run `runId` in a cluster that is not deleted with it. */
+export type ClusterObjectsEntry = { readonly type: 'cluster-objects'; readonly kubeconfig: string; readonly runId: string };
+
+/** Deletes the run's namespaces and uncordons its nodes; a kubeconfig that is gone means nothing to do. */
+export const clusterObjectsUndoer: Undoer<ClusterObjectsEntry> = {
+  type: 'cluster-objects',
+  async undo(entry) {
+    const failed = (await removeRunObjects(entry.kubeconfig, entry.runId)).filter((l) => / failed: /.test(l));
+    if (failed.length > 0) throw new Error(failed.join('; '));
+  },
+};
 
 export function existingProvider(kubeconfig: string, context?: string): ClusterProvider {
   return {
     name: 'existing',
+    journalEntries: ({ workDir, runId }): ClusterObjectsEntry[] => [{ type: 'cluster-objects', kubeconfig: ownKubeconfig(workDir), runId }],
     async preflight() {
       const kc = new KubeConfig();
       try {
@@ -31,7 +51,7 @@ export function existingProvider(kubeconfig: string, context?: string): ClusterP
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
       if (context) kc.setCurrentContext(context);
-      const own = path.join(opts.workDir, 'kubeconfig');
+      const own = ownKubeconfig(opts.workDir);
       writeFileSync(own, kc.exportConfig(), { mode: 0o600 });
       const core = kc.makeApiClient(CoreV1Api);
       let nodes: V1NodeList;

@@ -18,7 +18,7 @@
  */
 import { $ } from 'zx';
 import { HarnessError, errorMessage } from '../errors.ts';
-import { Journal, type JournalEntry } from '../journal.ts';
+import { Journal, type Undoer } from '../journal.ts';
 import { isStopping, onCleanup } from '../cleanup.ts';
 
 $.verbose = false;
@@ -137,6 +137,17 @@ export async function registryPreflight(): Promise<void> {
   }
 }
 
+/** Journal entry of a container the run started itself: the registry of a kind cluster (its own journal file). */
+export type DockerContainerEntry = { readonly type: 'docker-container'; readonly name: string };
+
+export const dockerContainerUndoer: Undoer<DockerContainerEntry> = {
+  type: 'docker-container',
+  async undo(entry) {
+    // `docker rm -f` of a container that is already gone fails harmlessly
+    await $`docker rm -f -v ${entry.name}`.nothrow();
+  },
+};
+
 export interface LocalRegistry {
   /** Container name and network alias on the kind network: `<cluster>-registry`. */
   readonly name: string;
@@ -152,7 +163,7 @@ export interface LocalRegistry {
 /** The registry of one kind cluster. Nothing is created until serve(). */
 export function localRegistry(cluster: string, log: (line: string) => void): LocalRegistry {
   const name = `${cluster}-registry`;
-  const entry: JournalEntry = { type: 'docker-container', name };
+  const entry: DockerContainerEntry = { type: 'docker-container', name };
   let journal: Journal | undefined;
   let unregister: (() => void) | undefined;
   let starting: Promise<{ stop: () => Promise<unknown>; hostPort: number }> | undefined;

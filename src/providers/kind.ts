@@ -18,6 +18,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { MERGE } from '../kube/client.ts';
+import type { Undoer } from '../journal.ts';
 import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
 import { cacheDir, PINS } from './pins.ts';
 import {
@@ -36,7 +37,7 @@ import {
   sharedStorageConfig,
   type KindNodeNet,
 } from './kind-network.ts';
-import type { LocalRegistry } from './kind-registry.ts';
+import { localRegistry, registryPreflight, type LocalRegistry } from './kind-registry.ts';
 import type { ImageLoad } from '../options.ts';
 
 $.verbose = false;
@@ -86,6 +87,17 @@ export async function findKind(): Promise<string | undefined> {
   const built = path.join(cacheDir(), `kind-${PINS.kind}`, 'kind');
   return existsSync(built) ? built : undefined;
 }
+
+/** Journal entry of a kind cluster: written before `kind create cluster`, undone by deleting the cluster by name. */
+export type KindClusterEntry = { readonly type: 'kind-cluster'; readonly name: string };
+
+export const kindClusterUndoer: Undoer<KindClusterEntry> = {
+  type: 'kind-cluster',
+  async undo(entry) {
+    const kind = await findKind();
+    if (kind) await deleteKindCluster(kind, entry.name);
+  },
+};
 
 /**
  * kind-config.yaml with the worker count of the profile. With `sharedDir` (K4S) every node, the control plane
@@ -140,7 +152,7 @@ async function until(deadline: number, what: string, probe: () => Promise<string
 
 /**
  * `imageLoad`: how loadImages() gets images to the nodes, `kind load docker-image` or a registry container of the
- * run (kind-registry.ts, loaded only then).
+ * run (kind-registry.ts, started only then).
  */
 export function kindProvider(root: string, k8sVersion?: string, imageLoad: ImageLoad = 'kind-load'): ClusterProvider {
   let kind = '';
@@ -149,6 +161,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
   const version = k8sVersion ?? PINS.k8s;
   return {
     name: 'kind',
+    journalEntries: ({ name }): KindClusterEntry[] => [{ type: 'kind-cluster', name }],
     async preflight() {
       const docker = await $`docker info --format {{.ServerVersion}}`.nothrow();
       if (docker.exitCode !== 0) {
@@ -172,7 +185,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
         throw new HarnessError(`kind node image ${image} is not present locally: build it with ci/build-node-image.sh (offline) or set E2E_KIND_NODE_IMAGE`);
       }
       offline = img.stdout.trim() !== '' && img.stdout.trim() !== '<no value>';
-      if (imageLoad === 'registry') await (await import('./kind-registry.ts')).registryPreflight();
+      if (imageLoad === 'registry') await registryPreflight();
     },
     async create(opts: CreateClusterOptions): Promise<Cluster> {
       const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
@@ -284,7 +297,6 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
           if (present.length === 0) return;
           const t0 = performance.now();
           if (imageLoad === 'registry') {
-            const { localRegistry } = await import('./kind-registry.ts');
             registry ??= localRegistry(opts.name, opts.log);
             await registry.serve(present, [names.controlPlane, ...names.workers]);
             opts.log(`kind: ${present.length} images served from registry ${registry.name} in ${secs(t0)} (${present.join(', ')})`);

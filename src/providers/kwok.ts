@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
+import type { Undoer } from '../journal.ts';
 import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from './provider.ts';
 import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './kwok-stages.ts';
 
@@ -167,6 +168,19 @@ function httpStatus(url: string, tls?: { ca: Buffer; cert: Buffer; key: Buffer }
   });
 }
 
+/** Where a cluster's pids.json is: in its work directory. */
+export const kwokPidsFile = (workDir: string): string => path.join(workDir, 'pids.json');
+
+/** Journal entry of a kwok cluster: its processes, by the pids.json it keeps in its work directory. */
+export type KwokClusterEntry = { readonly type: 'kwok-cluster'; readonly pidsFile: string };
+
+export const kwokClusterUndoer: Undoer<KwokClusterEntry> = {
+  type: 'kwok-cluster',
+  async undo(entry) {
+    if (fs.existsSync(entry.pidsFile)) await killKwokFromPidsFile(entry.pidsFile);
+  },
+};
+
 /** Reads a pids.json and kills every process group it names that still runs the recorded binary. */
 export async function killKwokFromPidsFile(pidsFile: string): Promise<number> {
   let rec: KwokPidsFile;
@@ -217,7 +231,7 @@ class KwokRun {
     this.cluster = cluster;
     this.workDir = workDir;
     this.logsDir = path.join(workDir, 'logs');
-    this.pidsFile = path.join(workDir, 'pids.json');
+    this.pidsFile = kwokPidsFile(workDir);
     this.kubeconfigPath = path.join(workDir, 'kubeconfig');
     // A minimal environment: no ETCD_* or KUBECONFIG from the caller, HOME inside workDir so nothing can fall
     // back to the user's ~/.kube/config or ~/.kwok.
@@ -373,6 +387,7 @@ class KwokRun {
 export function kwokProvider(): ClusterProvider {
   return {
     name: 'kwok',
+    journalEntries: ({ workDir }): KwokClusterEntry[] => [{ type: 'kwok-cluster', pidsFile: kwokPidsFile(workDir) }],
     async preflight(): Promise<void> {
       const missing = await missingPrereqs(kwokPaths(process.env));
       if (missing.length > 0) {

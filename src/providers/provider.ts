@@ -3,6 +3,7 @@
  * existing cluster). The runner asks for a cluster shaped like a catalogue profile and gets back a kubeconfig
  * file of its own; nothing here ever reads or writes the user's ~/.kube/config.
  */
+import type { JournalEntry } from '../journal.ts';
 
 export type ProviderName = 'kind' | 'kwok' | 'existing';
 
@@ -60,8 +61,24 @@ export interface Cluster {
   keep?(): void;
 }
 
+/** What the runner knows of a cluster before create(): enough to name everything create() may leave behind. */
+export interface JournalTarget {
+  /** CreateClusterOptions.name */
+  readonly name: string;
+  /** CreateClusterOptions.workDir */
+  readonly workDir: string;
+  /** The run's id (namespaces and cordons it makes are labelled with it). */
+  readonly runId: string;
+}
+
 export interface ClusterProvider {
   readonly name: ProviderName;
+  /**
+   * The journal entries (src/journal.ts) for what create() with this name and workDir may leave behind if the
+   * run dies: the runner writes them before create() starts. Their types are undone by the provider's module
+   * (its Undoer, registered by type in ./index.ts), also by a later process that knows only the journal.
+   */
+  journalEntries(target: JournalTarget): JournalEntry[];
   /** Fails fast with a HarnessError (one line) when a prerequisite is missing: Docker, kind, built binaries. */
   preflight(): Promise<void>;
   create(opts: CreateClusterOptions): Promise<Cluster>;

@@ -6,46 +6,61 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { World } from '../scenario.ts';
+import type { RunContext } from '../context.ts';
+import type { Kube } from '../kube/client.ts';
+import type { Timeline } from '../timeline.ts';
 import { exportKindLogs } from '../providers/kind-logs.ts';
 
 /** Catalogue-style budget for `kind export logs` (scaled by TIMEOUT_SCALE): a few nodes take 10-30 s on 2 cores. */
 const KIND_EXPORT_TIMEOUT_S = 120;
 export const KIND_LOGS_DIR = 'kind-logs';
 
-export async function collectDiagnostics(w: World): Promise<string> {
-  const dir = path.join(w.ctx.reportDir, 'diagnostics', w.scenarioName);
+/** What diagnostics need of a failed scenario: src/scenario.ts hands over its World's. */
+export interface DiagnosticsContext {
+  /** The run: report directory, provider and cluster (kind: node logs), capabilities (logs), timeout scale. */
+  readonly run: Pick<RunContext, 'reportDir' | 'provider' | 'clusterName' | 'capabilities' | 'timeoutScale'>;
+  /** The scenario: its diagnostics go to <report-dir>/diagnostics/<scenario>/. */
+  readonly scenario: string;
+  /** The scenario's namespace, whose objects, Events and container logs are saved. */
+  readonly namespace: string;
+  readonly kube: Pick<Kube, 'core' | 'apps'>;
+  /** The scenario's timeline: notes where the diagnostics went. */
+  readonly timeline: Pick<Timeline, 'add'>;
+}
+
+export async function collectDiagnostics(d: DiagnosticsContext): Promise<string> {
+  const dir = path.join(d.run.reportDir, 'diagnostics', d.scenario);
   mkdirSync(dir, { recursive: true });
   let apiError: unknown;
   try {
-    await apiDiagnostics(w, dir);
+    await apiDiagnostics(d, dir);
   } catch (err) {
     apiError = err;
   }
   // Also when the API part failed: node logs matter most when the API server itself is in trouble.
-  if (w.ctx.provider === 'kind') {
+  if (d.run.provider === 'kind') {
     const t0 = performance.now();
-    const err = await exportKindLogs(w.ctx.clusterName, path.join(dir, KIND_LOGS_DIR), w.seconds(KIND_EXPORT_TIMEOUT_S));
+    const err = await exportKindLogs(d.run.clusterName, path.join(dir, KIND_LOGS_DIR), KIND_EXPORT_TIMEOUT_S * 1000 * d.run.timeoutScale);
     const line = err
-      ? `diagnostics: kind export logs ${w.ctx.clusterName} failed (the run goes on): ${err}`
-      : `diagnostics: kind export logs ${w.ctx.clusterName} → ${path.join(dir, KIND_LOGS_DIR)} in ${((performance.now() - t0) / 1000).toFixed(0)}s`;
-    w.timeline.add('note', 'diagnostics', line);
+      ? `diagnostics: kind export logs ${d.run.clusterName} failed (the run goes on): ${err}`
+      : `diagnostics: kind export logs ${d.run.clusterName} → ${path.join(dir, KIND_LOGS_DIR)} in ${((performance.now() - t0) / 1000).toFixed(0)}s`;
+    d.timeline.add('note', 'diagnostics', line);
     // scenario workers' console output reaches the CLI through vitest (ProgressReporter.onUserConsoleLog)
     console.log(line);
   }
   if (apiError !== undefined) throw apiError;
-  w.timeline.add('note', 'diagnostics', `diagnostics written to ${dir}`);
+  d.timeline.add('note', 'diagnostics', `diagnostics written to ${dir}`);
   return dir;
 }
 
-async function apiDiagnostics(w: World, dir: string): Promise<void> {
-  const ns = w.ns;
+async function apiDiagnostics(d: DiagnosticsContext, dir: string): Promise<void> {
+  const { kube, namespace: ns } = d;
   const [pods, sts, pvcs, events, nodes] = await Promise.all([
-    w.kube.core.listNamespacedPod({ namespace: ns }),
-    w.kube.apps.listNamespacedStatefulSet({ namespace: ns }),
-    w.kube.core.listNamespacedPersistentVolumeClaim({ namespace: ns }),
-    w.kube.core.listNamespacedEvent({ namespace: ns }),
-    w.kube.core.listNode(),
+    kube.core.listNamespacedPod({ namespace: ns }),
+    kube.apps.listNamespacedStatefulSet({ namespace: ns }),
+    kube.core.listNamespacedPersistentVolumeClaim({ namespace: ns }),
+    kube.core.listNamespacedEvent({ namespace: ns }),
+    kube.core.listNode(),
   ]);
   const dump = (file: string, value: unknown): void => writeFileSync(path.join(dir, file), stringify(JSON.parse(JSON.stringify(value))));
   dump('pods.yaml', pods.items);
@@ -59,13 +74,13 @@ async function apiDiagnostics(w: World, dir: string): Promise<void> {
     .map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message ?? ''}`)
     .sort();
   writeFileSync(path.join(dir, 'events.txt'), `${lines.join('\n')}\n`);
-  if (w.has('logs')) {
+  if (d.run.capabilities.includes('logs')) {
     for (const p of pods.items) {
       const name = p.metadata?.name ?? '';
       for (const c of p.spec?.containers ?? []) {
         for (const previous of [false, true]) {
           try {
-            const log = await w.kube.core.readNamespacedPodLog({ name, namespace: ns, container: c.name, previous, tailLines: 500 });
+            const log = await kube.core.readNamespacedPodLog({ name, namespace: ns, container: c.name, previous, tailLines: 500 });
             writeFileSync(path.join(dir, `${name}.${c.name}${previous ? '.previous' : ''}.log`), log);
           } catch {
             // no previous container, or logs unavailable: nothing to keep
