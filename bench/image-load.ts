@@ -27,7 +27,7 @@ import { localRegistry } from '../src/providers/kind-registry.ts';
 import { PROFILES, type Cluster } from '../src/providers/provider.ts';
 import { Journal, type JournalEntry } from '../src/journal.ts';
 import { installSignalHandlers, onCleanup, runCleanup } from '../src/cleanup.ts';
-import { SCENARIOS } from '../src/scenarios.ts';
+import { discoverScenarios } from '../src/discovery.ts';
 import { fixtureImages, loadFixtures } from '../src/validate.ts';
 
 $.verbose = false;
@@ -53,19 +53,19 @@ if (!['s1', 'all'].includes(opt.set!) || !Number.isInteger(rounds) || rounds < 1
 
 const present = async (i: string): Promise<boolean> => (await $`docker image inspect ${i}`.nothrow()).exitCode === 0;
 async function imageSet(): Promise<string[]> {
+  const SCENARIOS = await discoverScenarios(path.join(root, 'scenarios'), []);
   const wanted =
     opt.set === 's1'
       ? [
           ...fixtureImages(
             loadFixtures(
               SCENARIOS.filter((s) => s.name === 'statefulset-basics'),
-              path.join(root, 'fixtures'),
               {},
             ),
           ),
           'registry.k8s.io/nginx-slim:0.21',
         ]
-      : [...fixtureImages(loadFixtures(SCENARIOS, path.join(root, 'fixtures'), {})), 'registry.k8s.io/nginx-slim:0.21'];
+      : [...fixtureImages(loadFixtures(SCENARIOS, {})), 'registry.k8s.io/nginx-slim:0.21'];
   const out: string[] = [];
   for (const i of [...new Set(wanted)])
     if (await present(i)) out.push(i);
@@ -97,7 +97,7 @@ onCleanup(`cluster ${name}`, async () => {
   if (opt.keep && cluster) return log(`kept ${name}: export KUBECONFIG=${cluster.kubeconfigPath}`);
   if (cluster) await cluster.destroy();
   else {
-    const { undo } = await import('../src/journal.ts');
+    const { undo } = await import('../src/providers/index.ts');
     await undo({ type: 'kind-cluster', name });
   }
   rmSync(workDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { Log, type KubernetesObject, type V1StorageClass } from '@kubernetes/client-node';
-import { feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { orderedCreate, type Verdict } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { nodetoolInfo, nodetoolStatus, withCql } from '../src/apps/cassandra.ts';
@@ -68,7 +68,15 @@ async function ringOf(w: World, pod: string, n: number, timeoutS: number): Promi
   });
 }
 
-feature({ name: 'cassandra', profile: 'K3', source: 'seeds/002 L1216-1510' }, (f) => {
+export const scenario = defineScenario({
+  name: 'cassandra',
+  profile: 'K3',
+  source: 'seeds/002 L1216-1510',
+  summary: 'S3: Cassandra ring — ordered bootstrap, every node UN, CQL through a port-forward, scale to 4, PVCs kept',
+  fixtures: ['cassandra.yaml'],
+});
+
+feature(scenario, (f) => {
   let created = 0;
   const logs = new Map<string, string>();
 

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
-import { feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { concurrent, eventsMatching, orderedCreate, orderedReplace, orderedTerminate, type Verdict } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { nslookupAddress } from '../src/parsers/nslookup.ts';
@@ -102,7 +102,15 @@ async function curlChecks(w: World, names: string[]): Promise<void> {
   }
 }
 
-feature({ name: 'statefulset-basics', profile: 'K2', source: 'seeds/002 L1-921' }, (f) => {
+export const scenario = defineScenario({
+  name: 'statefulset-basics',
+  profile: 'K2',
+  source: 'seeds/002 L1-921',
+  summary: 'S1: nginx web StatefulSet — ordering, identity, DNS, storage, scaling, updates, deletion, Parallel',
+  fixtures: ['web.yaml', 'web-parallel.yaml', 'dns-test.yaml'],
+});
+
+feature(scenario, (f) => {
   let created = 0;
 
   f.setup('kubectl apply -f web.yaml (watches already running)', async (w) => {

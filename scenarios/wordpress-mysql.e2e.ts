@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { $ } from 'zx';
 import { expect } from 'vitest';
 import type { KubernetesObject, V1Deployment, V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
-import { feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { applyOverlays, parseManifests } from '../src/manifests.ts';
 import { eventually } from '../src/eventually.ts';
 import { MERGE } from '../src/kube/client.ts';
@@ -76,7 +76,15 @@ async function mysqlSelect(w: World, sql: string): Promise<string> {
   return r.stdout.trim();
 }
 
-feature({ name: 'wordpress-mysql', profile: 'K2', source: 'seeds/002 L923-1215' }, (f) => {
+export const scenario = defineScenario({
+  name: 'wordpress-mysql',
+  profile: 'K2',
+  source: 'seeds/002 L923-1215',
+  summary: 'S2: WordPress + MySQL with kustomize — generated Secret, PVCs, setup page, data surviving pods, Recreate',
+  fixtures: ['kustomization.yaml', 'mysql-deployment.yaml', 'wordpress-deployment.yaml'],
+});
+
+feature(scenario, (f) => {
   let objects: KubernetesObject[] = [];
 
   f.setup('kubectl apply -k ./ (kustomization with a generated Secret)', async (w) => {

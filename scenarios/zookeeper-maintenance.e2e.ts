@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { V1Node, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { apiMessage, statusCode } from '../src/kube/client.ts';
 import { drain, uncordon, uncordonAll, type DrainResult } from '../src/kube/drain.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
@@ -21,7 +21,17 @@ const MEMBERS = podNames(SET, 0, 2);
 const DRAIN_TIMEOUT_S = 120;
 const PDB_BLOCKED = /Cannot evict pod as it would violate the pod's disruption budget/;
 
-feature({ name: 'zookeeper-maintenance', profile: 'K4S', source: 'seeds/002 L2252-2455', fixtures: 'zookeeper' }, (f) => {
+export const scenario = defineScenario({
+  name: 'zookeeper-maintenance',
+  profile: 'K4S',
+  source: 'seeds/002 L2252-2455',
+  summary: 'S4b: ZooKeeper with a PodDisruptionBudget — cordon and drain; the third drain is blocked',
+  fixtures: ['zookeeper.yaml'],
+  fixtureDir: 'zookeeper',
+  disruptive: true,
+});
+
+feature(scenario, (f) => {
   let pdbs: ResourceWatch<V1PodDisruptionBudget>;
   let nodes: ResourceWatch<V1Node>;
   /** N0..N2 host zk-0..zk-2 at the start; N3 is the empty fourth worker. */

@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { V1EndpointSlice, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { minReady, orderedCreate, orderedReplace, type Verdict } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { JSON_PATCH, STRATEGIC } from '../src/kube/client.ts';
@@ -50,7 +50,16 @@ async function quorum(w: World, timeoutS: number): Promise<void> {
   });
 }
 
-feature({ name: 'zookeeper', profile: 'K3', source: 'seeds/002 L1511-2250' }, (f) => {
+export const scenario = defineScenario({
+  name: 'zookeeper',
+  profile: 'K3',
+  source: 'seeds/002 L1511-2250',
+  summary: 'S4a: ZooKeeper ensemble — identity, quorum, /hello across members, persistence, updates, probes, anti-affinity',
+  fixtures: ['zookeeper.yaml', 'dns-test.yaml'],
+  disruptive: true, // [4.19] cordons a worker
+});
+
+feature(scenario, (f) => {
   let created = 0;
   let pdbs: ResourceWatch<V1PodDisruptionBudget>;
 

@@ -4,10 +4,12 @@
  */
 import path from 'node:path';
 import { HarnessError, errorMessage } from './errors.ts';
-import { parseOptions, USAGE } from './options.ts';
+import { parseOptions, selectScenarios, USAGE, type Options } from './options.ts';
+import { discoverScenarios } from './discovery.ts';
 import { installSignalHandlers, runCleanup } from './cleanup.ts';
 import { abortRun, run } from './runner.ts';
 import { cleanupLeftovers } from './journal.ts';
+import { undo } from './providers/index.ts';
 import { Progress, isLive } from './reporting/progress.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -24,13 +26,28 @@ async function main(): Promise<number> {
     return 0;
   }
   if (opts.cleanup) {
-    const n = await cleanupLeftovers(log, { kept: true });
+    const n = await cleanupLeftovers(log, undo, { kept: true });
     log(n === 0 ? 'cleanup: nothing left behind by earlier runs' : `cleanup: finished ${n} interrupted or kept run(s)`);
     return 0;
   }
+  let selected: Options;
+  if (opts.merge.length > 0) selected = { ...opts, scenarios: [] };
+  else {
+    const found = await discoverScenarios(path.join(root, 'scenarios'), opts.scenarioDirs, opts.fixturesOverride);
+    if (opts.list) {
+      for (const s of found)
+        log(`${s.name.padEnd(24)} ${s.profile.padEnd(4)} ${s.disruptive ? 'disruptive ' : ''}${path.relative(process.cwd(), s.file)}  ${s.summary}`);
+      return 0;
+    }
+    selected = selectScenarios(opts, found);
+    if (selected.scenarios.length === 0 && opts.shard) {
+      log(`--shard ${opts.shard.index}/${opts.shard.count}: no scenario falls in this shard; nothing to run`);
+      return 0;
+    }
+  }
   installSignalHandlers(log, abortRun);
   try {
-    return await run(opts, root, log, progress);
+    return await run(selected, root, log, progress);
   } finally {
     await runCleanup(log);
   }

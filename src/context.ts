@@ -14,7 +14,10 @@ export interface RunContext {
   readonly kubeconfig: string;
   readonly capabilities: readonly Capability[];
   readonly workerNodes: readonly string[];
+  /** --fixtures, or the harness's own fixtures/ (reports name it). */
   readonly fixturesDir: string;
+  /** Each scenario's fixtures root (discovery.ts): its own fixtures/ unless --fixtures overrides it. */
+  readonly fixtureRoots: Readonly<Record<string, string>>;
   readonly reportDir: string;
   readonly imageMap: Readonly<Record<string, string>>;
   readonly keep: KeepPolicy;

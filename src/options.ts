@@ -9,12 +9,23 @@ import { parse as parseYaml } from 'yaml';
 import { HarnessError } from './errors.ts';
 import type { KeepPolicy } from './context.ts';
 import type { ProviderName } from './providers/provider.ts';
-import { SCENARIOS, type ScenarioEntry } from './scenarios.ts';
+import { fixturePath, type DiscoveredScenario } from './discovery.ts';
 
-export interface Options {
+/** The command line as given; the scenarios are chosen once discovery has found them (selectScenarios). */
+export interface ParsedOptions {
   readonly provider: ProviderName;
-  readonly scenarios: readonly ScenarioEntry[];
+  /** --scenario NAME…: the selection (empty: every scenario of --scenarios DIRs, or every built-in one). */
+  readonly scenarioNames: readonly string[];
+  /** --scenarios DIR…: where else to look for *.e2e.ts files. */
+  readonly scenarioDirs: readonly string[];
+  /** --fixtures DIR: replaces every scenario's own fixtures root. */
+  readonly fixturesOverride?: string;
+  /** --fixtures, or the harness's own fixtures/ (named in reports). */
   readonly fixturesDir: string;
+  /** --list: print the scenarios found and exit. */
+  readonly list: boolean;
+  /** --shard I/N: run only the I-th of N deterministic parts of the selection (1-based). */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly reportDir: string;
   readonly keep: KeepPolicy;
   readonly k8sVersion?: string;
@@ -40,13 +51,23 @@ export interface Options {
   readonly help: boolean;
 }
 
+export interface Options extends ParsedOptions {
+  readonly scenarios: readonly DiscoveredScenario[];
+}
+
 export type ImageLoad = 'kind-load' | 'registry';
 /** Measured faster on this machine (bench/image-load.ts; README). */
 export const DEFAULT_IMAGE_LOAD: ImageLoad = 'kind-load';
 
 export const USAGE = `usage: npm run e2e -- [options]
   --provider kind|kwok|existing   where the cluster comes from (default: kind)
-  --scenario NAME                 run only this scenario (repeatable; default: all): ${SCENARIOS.map((s) => s.name).join(', ')}
+  --scenario NAME                 run only this scenario (repeatable; default: every scenario of --scenarios,
+                                  else every built-in one; --list shows them)
+  --scenarios DIR                 also find *.e2e.ts scenario files under DIR (repeatable); their fixtures are
+                                  read from the fixtures/ directory next to them or next to DIR
+  --list                          print the scenarios found (name, profile, file, summary) and exit
+  --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
+                                  e.g. one CI job each for 1/3, 2/3 and 3/3
   --fixtures DIR                  fixtures root with the same layout as fixtures/ (your own manifests)
   --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
   --grep REGEX                    only assertions whose name matches, e.g. '[1.2]' (setup steps still run)
@@ -70,7 +91,7 @@ const oneOf = <T extends string>(flag: string, value: string, allowed: readonly 
   throw new HarnessError(`--${flag}: unknown value '${value}' (expected ${allowed.join(', ')})`);
 };
 
-export function parseOptions(argv: readonly string[], root: string, env: NodeJS.ProcessEnv = process.env): Options {
+export function parseOptions(argv: readonly string[], root: string, env: NodeJS.ProcessEnv = process.env): ParsedOptions {
   // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below (its config drives the type)
   let parsed;
   try {
@@ -82,6 +103,9 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
       options: {
         provider: { type: 'string', default: 'kind' },
         scenario: { type: 'string', multiple: true },
+        scenarios: { type: 'string', multiple: true },
+        list: { type: 'boolean', default: false },
+        shard: { type: 'string' },
         fixtures: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
         keep: { type: 'string', default: 'never' },
@@ -111,24 +135,15 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const provider = oneOf('provider', v.provider!, ['kind', 'kwok', 'existing'] as const);
   const keep = oneOf('keep', v.keep!, ['never', 'on-failure', 'always'] as const);
   const imageLoad = oneOf('image-load', v['image-load']!, ['kind-load', 'registry'] as const);
-  const wanted = v.scenario ?? [];
-  for (const s of wanted) {
-    if (!SCENARIOS.some((x) => x.name === s)) {
-      throw new HarnessError(`unknown scenario '${s}' (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
-    }
-  }
-  const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
+  const scenarioDirs = (v.scenarios ?? []).map((d) => path.resolve(d));
+  for (const d of scenarioDirs) if (!existsSync(d) || !statSync(d).isDirectory()) throw new HarnessError(`--scenarios: no such directory: ${d}`);
 
   if (v.conformance && !v.fixtures && !v.merge)
     throw new HarnessError('conformance checks your manifests: pass --fixtures DIR (a copy of fixtures/ with your changes)');
-  const fixturesDir = path.resolve(v.fixtures ?? path.join(root, 'fixtures'));
-  if (!existsSync(fixturesDir) || !statSync(fixturesDir).isDirectory()) throw new HarnessError(`--fixtures: no such directory: ${fixturesDir}`);
-  for (const s of v.merge ? [] : scenarios) {
-    for (const f of s.fixtures) {
-      const file = path.join(fixturesDir, s.fixtureDir ?? s.name, f);
-      if (!existsSync(file)) throw new HarnessError(`fixtures: ${s.name} needs ${file}, which does not exist`);
-    }
-  }
+  const fixturesOverride = v.fixtures ? path.resolve(v.fixtures) : undefined;
+  const fixturesDir = fixturesOverride ?? path.join(root, 'fixtures');
+  if (fixturesOverride && (!existsSync(fixturesOverride) || !statSync(fixturesOverride).isDirectory()))
+    throw new HarnessError(`--fixtures: no such directory: ${fixturesOverride}`);
   const k8sVersions = [...new Set(v['k8s-version'] ?? [])];
   for (const ver of k8sVersions) if (!/^v\d+\.\d+\.\d+$/.test(ver)) throw new HarnessError(`--k8s-version: '${ver}' is not of the form vX.Y.Z`);
   if (k8sVersions.length > 1 && !v.conformance) {
@@ -144,20 +159,19 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const retries = Number(v.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
   const allowDisruptive = v['allow-disruptive'] ?? false;
-  if (provider === 'existing' && !allowDisruptive) {
-    const disruptive = scenarios.filter((s) => s.disruptive).map((s) => s.name);
-    if (disruptive.length > 0) {
-      throw new HarnessError(`${disruptive.join(', ')} cordon and drain nodes; on your own cluster pass --allow-disruptive, or leave them out with --scenario`);
-    }
-  }
+  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
 
   const scale = Number(env.TIMEOUT_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0) throw new HarnessError(`TIMEOUT_SCALE must be a positive number, got '${env.TIMEOUT_SCALE}'`);
 
   return {
     provider,
-    scenarios,
+    scenarioNames: v.scenario ?? [],
+    scenarioDirs,
+    ...(fixturesOverride ? { fixturesOverride } : {}),
     fixturesDir,
+    list: v.list ?? false,
+    ...(shard ? { shard } : {}),
     reportDir: path.resolve(v['report-dir']!),
     keep,
     ...(k8sVersions[0] ? { k8sVersion: k8sVersions[0] } : {}),
@@ -201,4 +215,47 @@ function checkRegex(re: string): string {
     throw new HarnessError(`--grep: invalid regular expression: ${err instanceof Error ? err.message : String(err)}`);
   }
   return re;
+}
+
+/**
+ * The scenarios to run among those discovered: --scenario names, else every scenario of the --scenarios DIRs, else
+ * every built-in one. Checks each one's fixture files and, on --provider existing, that disruptive ones are allowed.
+ */
+export function selectScenarios(p: ParsedOptions, found: readonly DiscoveredScenario[]): Options {
+  for (const s of p.scenarioNames) {
+    if (!found.some((x) => x.name === s)) throw new HarnessError(`unknown scenario '${s}' (known: ${found.map((x) => x.name).join(', ') || 'none'})`);
+  }
+  const scenarios = p.scenarioNames.length
+    ? found.filter((s) => p.scenarioNames.includes(s.name))
+    : p.scenarioDirs.length
+      ? found.filter((s) => !s.builtIn)
+      : found.filter((s) => s.builtIn);
+  if (scenarios.length === 0) throw new HarnessError('no scenario to run (see --list)');
+  const part = p.shard ? shardOf(scenarios, p.shard) : scenarios;
+  for (const s of p.merge.length > 0 ? [] : part) {
+    for (const f of s.fixtures) {
+      const file = fixturePath(s, f);
+      if (!existsSync(file)) throw new HarnessError(`fixtures: ${s.name} needs ${file}, which does not exist`);
+    }
+  }
+  if (p.provider === 'existing' && !p.allowDisruptive) {
+    const disruptive = part.filter((s) => s.disruptive).map((s) => s.name);
+    if (disruptive.length > 0) {
+      throw new HarnessError(`${disruptive.join(', ')} cordon and drain nodes; on your own cluster pass --allow-disruptive, or leave them out with --scenario`);
+    }
+  }
+  return { ...p, scenarios: part };
+}
+
+export function parseShard(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new HarnessError(`--shard: expected I/N with 1 <= I <= N, e.g. 2/3, got '${value}'`);
+  return { index, count };
+}
+
+/** The scenarios of one shard: sorted by name and dealt in turn, so every shard list is the same on every machine. */
+export function shardOf<T extends { readonly name: string }>(scenarios: readonly T[], shard: { index: number; count: number }): T[] {
+  return [...scenarios].sort((a, b) => a.name.localeCompare(b.name)).filter((_, i) => i % shard.count === shard.index - 1);
 }

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
-import { providerFor } from './providers/index.ts';
+import { providerFor, undo } from './providers/index.ts';
 import { PROFILES, type Cluster, type ClusterProvider } from './providers/provider.ts';
 import { kwokPaths } from './providers/kwok-stages.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
 import { HarnessError, errorMessage } from './errors.ts';
-import { Journal, cleanupLeftovers, undo, type JournalEntry } from './journal.ts';
+import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
@@ -33,7 +33,7 @@ import {
 import { Progress, ProgressReporter } from './reporting/progress.ts';
 import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
-import type { ScenarioEntry } from './scenarios.ts';
+import type { DiscoveredScenario } from './discovery.ts';
 import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 
 let current: Vitest | undefined;
@@ -54,10 +54,10 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
   currentProgress = display;
   if (opts.merge.length > 0) return mergeReports(opts, log);
   const runId = randomBytes(3).toString('hex');
-  await cleanupLeftovers(log);
+  await cleanupLeftovers(log, undo);
   const journal = new Journal(runId);
   // Parse every fixture before anything is created: malformed YAML fails here, in one line.
-  const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.fixturesDir, opts.imageMap)]));
+  const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.imageMap)]));
   const requested = opts.k8sVersions.length > 0 ? opts.k8sVersions : [undefined];
   const several = requested.length > 1;
   if (several && opts.provider === 'kind' && process.env.E2E_KIND_NODE_IMAGE) {
@@ -160,7 +160,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
   const started = performance.now();
 
   const versions: Record<string, string> = {};
-  const groups = new Map<string, ScenarioEntry[]>();
+  const groups = new Map<string, DiscoveredScenario[]>();
   for (const s of opts.scenarios) groups.set(s.profile, [...(groups.get(s.profile) ?? []), s]);
 
   for (const [profileName, entries] of groups) {
@@ -168,11 +168,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
     const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
     const name = `se2e-${runId}-${profile.name.toLowerCase()}${env.suffix}`;
     // Journaled before they exist, so a run killed at any point can be finished by the next one.
-    const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }];
-    if (opts.provider === 'kind') journaled.push({ type: 'kind-cluster', name });
-    if (opts.provider === 'kwok') journaled.push({ type: 'kwok-cluster', pidsFile: path.join(workDir, 'pids.json') });
-    // The existing provider copies the user's context to workDir/kubeconfig; its cluster outlives the run.
-    if (opts.provider === 'existing') journaled.push({ type: 'cluster-objects', kubeconfig: path.join(workDir, 'kubeconfig'), runId });
+    const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }, ...provider.journalEntries({ name, workDir, runId })];
     for (const e of journaled) journal.add(e);
     let cluster: Cluster | undefined;
     let creating: Promise<Cluster> | undefined;
@@ -230,6 +226,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         capabilities: [...cluster.capabilities],
         workerNodes: cluster.workerNodes,
         fixturesDir: opts.fixturesDir,
+        fixtureRoots: Object.fromEntries(entries.map((e) => [e.name, e.fixturesRoot])),
         reportDir: opts.reportDir,
         imageMap: opts.imageMap,
         keep: opts.keep,
@@ -243,7 +240,9 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       current = await createVitest({
         config: false,
         root,
-        include: ['scenarios/**/*.e2e.ts'],
+        // Exactly the discovered files, wherever they are (the harness's scenarios/ or a user's --scenarios DIR).
+        include: entries.map((e) => e.file),
+        exclude: [],
         pool: 'forks',
         fileParallelism: false,
         maxWorkers: 1,

@@ -16,19 +16,12 @@ import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
 import { Timeline } from './timeline.ts';
 import type { PodEvent } from './ordering.ts';
-import type { Capability, ClusterProfile } from './providers/provider.ts';
+import type { Capability } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
 import { RUN_LABEL } from './kube/run-objects.ts';
+import { isDiscovering, type ScenarioMeta } from './discovery.ts';
 
-export interface FeatureDefinition {
-  /** Scenario name: also the fixtures sub-directory and the namespace prefix. */
-  readonly name: string;
-  readonly profile: ClusterProfile['name'];
-  /** Where in the seeds the tutorial lives, for the report. */
-  readonly source: string;
-  /** Sub-directory of the fixtures root (default: the scenario name). */
-  readonly fixtures?: string;
-}
+export { defineScenario, type ScenarioMeta } from './discovery.ts';
 
 export interface AssessOptions {
   /** The catalogue timeout in seconds (scaled by TIMEOUT_SCALE). */
@@ -122,7 +115,7 @@ export class World {
 
   /** Loads `fixtures/<scenario>/<file>` with the overlays applied; records each deviation once. */
   fixture(file: string): KubernetesObject[] {
-    const raw = readManifests(this.ctx.fixturesDir, path.join(this.fixtureDir, file));
+    const raw = readManifests(this.ctx.fixtureRoots[this.scenario] ?? this.ctx.fixturesDir, path.join(this.fixtureDir, file));
     const { objects, deviations } = applyOverlays(raw, {
       namespace: this.ns,
       imageMap: this.ctx.imageMap,
@@ -234,7 +227,9 @@ export interface Feature {
  * assess step even when steps failed; then diagnostics (on failure), the timeline, and namespace deletion
  * according to --keep.
  */
-export function feature(def: FeatureDefinition, body: (f: Feature) => void): void {
+export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
+  // The CLI imports scenario files only to read their metadata.
+  if (isDiscovering()) return;
   let world: World | undefined;
   const teardowns: { title: string; fn: (w: World) => Promise<void> }[] = [];
   const get = (): World => {
@@ -244,7 +239,7 @@ export function feature(def: FeatureDefinition, body: (f: Feature) => void): voi
 
   describe(def.name, () => {
     beforeAll(async () => {
-      world = new World(def.name, runContext(), def.fixtures);
+      world = new World(def.name, runContext(), def.fixtureDir);
       await world.start();
     }, 120_000);
 
@@ -299,7 +294,7 @@ export function feature(def: FeatureDefinition, body: (f: Feature) => void): voi
       if (w.failed.length > 0) {
         // Diagnostics first: teardown would destroy the evidence.
         try {
-          await collectDiagnostics(w);
+          await collectDiagnostics({ run: w.ctx, scenario: w.scenarioName, namespace: w.ns, kube: w.kube, timeline: w.timeline });
         } catch (err) {
           errors.push(`diagnostics: ${err instanceof Error ? err.message : String(err)}`);
         }

@@ -9,21 +9,24 @@ import { HarnessError } from './errors.ts';
 import { apiMessage, connect, statusCode } from './kube/client.ts';
 import { withNamespace } from './kube/apply.ts';
 import { applyOverlays, imagesOf, readManifests } from './manifests.ts';
-import type { ScenarioEntry } from './scenarios.ts';
+import { fixturePath, type DiscoveredScenario } from './discovery.ts';
 
 export interface FixtureFile {
   readonly file: string;
   readonly objects: readonly KubernetesObject[];
 }
 
-export function loadFixtures(entries: readonly ScenarioEntry[], fixturesDir: string, imageMap: Readonly<Record<string, string>>): FixtureFile[] {
+export function loadFixtures(
+  entries: readonly Pick<DiscoveredScenario, 'name' | 'fixtures' | 'fixtureDir' | 'fixturesRoot'>[],
+  imageMap: Readonly<Record<string, string>>,
+): FixtureFile[] {
   const out: FixtureFile[] = [];
   for (const s of entries) {
     for (const f of s.fixtures) {
       if (path.basename(f) === 'kustomization.yaml') continue; // kustomize input, not objects
       const rel = path.join(s.fixtureDir ?? s.name, f);
-      const { objects } = applyOverlays(readManifests(fixturesDir, rel), { namespace: 'default', imageMap, pullPolicyOverlay: true });
-      out.push({ file: path.join(fixturesDir, rel), objects });
+      const { objects } = applyOverlays(readManifests(s.fixturesRoot, rel), { namespace: 'default', imageMap, pullPolicyOverlay: true });
+      out.push({ file: fixturePath(s, f), objects });
     }
   }
   return out;

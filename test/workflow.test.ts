@@ -7,10 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SCENARIOS } from '../src/scenarios.ts';
+import { discoverScenarios } from '../src/discovery.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const workflowFile = path.join(root, '.github', 'workflows', 'e2e.yml');
+// The shards must cover exactly the scenarios the CLI discovers.
+const SCENARIOS = await discoverScenarios(path.join(root, 'scenarios'), []);
 
 interface Step {
   name?: string;
@@ -107,23 +109,14 @@ describe('.github/workflows/e2e.yml', () => {
 
   it('kind: Kubernetes versions pinned by digest x scenario shards covering every scenario once', () => {
     const j = wf.jobs.kind!;
-    const m = j.strategy?.matrix as { k8s: Array<{ version: string; image: string }>; shard: Array<{ name: string; scenarios: string }> };
+    const m = j.strategy?.matrix as { k8s: Array<{ version: string; image: string }>; shard: number[] };
     const minors = m.k8s.map((k) => /^v(\d+\.\d+)\.\d+$/.exec(k.version)?.[1]);
     expect(minors).toEqual(expect.arrayContaining(['1.33', '1.34']));
     for (const k of m.k8s) expect(k.image).toBe(`kindest/node:${k.version}@sha256:${/@sha256:([0-9a-f]{64})$/.exec(k.image)?.[1] ?? 'missing-digest'}`);
-    const sharded = m.shard.flatMap((s) => s.scenarios.split(/\s+/).filter(Boolean));
-    expect([...sharded].sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
-    expect(new Set(m.shard.map((s) => s.name)).size).toBe(m.shard.length);
-    // one cluster profile per shard, so that a job creates one kind cluster
-    for (const sh of m.shard) {
-      const profiles = new Set(
-        sh.scenarios
-          .split(/\s+/)
-          .filter(Boolean)
-          .map((n) => SCENARIOS.find((x) => x.name === n)?.profile),
-      );
-      expect(profiles.size, `shard ${sh.name}`).toBe(1);
-    }
+    // --shard I/N over the discovered scenarios, N = their number: one scenario (one kind cluster) per job, each once.
+    expect(m.shard).toEqual(SCENARIOS.map((_, i) => i + 1));
+    expect(j.env?.SHARD).toBe(`\${{ matrix.shard }}/${SCENARIOS.length}`);
+    expect(runs(j)).toMatch(/--shard "\$SHARD"/);
     const r = runs(j);
     expect(r).toMatch(/npm run e2e -- --provider kind --k8s-version\b/);
     expect(r).toContain('export logs');

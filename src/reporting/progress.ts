@@ -5,6 +5,7 @@
  * rewritten, so logs stay readable. Formatting is pure (statusLine, formatElapsed) and unit-tested.
  */
 import type { ReportedHookContext, Reporter, TestCase, TestModule } from 'vitest/node';
+import { scenarioNameOf } from '../discovery.ts';
 
 /** A live line only where a person watches a terminal; CI log viewers would keep every rewrite. */
 export function isLive(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
@@ -152,7 +153,7 @@ export class Progress {
   }
 }
 
-const scenarioOf = (m: TestModule): string => m.relativeModuleId.replace(/^.*\//, '').replace(/\.e2e\.ts$/, '');
+const scenarioOf = (m: TestModule): string => scenarioNameOf(m.relativeModuleId);
 
 /**
  * Feeds the display from vitest's reporter events: a scenario file starting, its beforeAll hooks (setup), each

@@ -5,6 +5,7 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { SerializedError } from 'vitest';
 import { isStopping } from '../cleanup.ts';
+import { scenarioNameOf } from '../discovery.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped';
 
@@ -42,7 +43,7 @@ export class ResultCollector implements Reporter {
 
   onTestCaseResult(tc: TestCase): void {
     const r = tc.result();
-    const scenario = tc.module.relativeModuleId.replace(/^.*\//, '').replace(/\.e2e\.ts$/, '');
+    const scenario = scenarioNameOf(tc.module.relativeModuleId);
     const durationMs = tc.diagnostic()?.duration ?? 0;
     const base = { scenario, name: tc.name, id: idOf(tc.name), durationMs, provider: this.provider };
     let res: AssertionResult;
@@ -65,7 +66,7 @@ export class ResultCollector implements Reporter {
   /** A file that failed outside any test (import error, setup/teardown hook) counts as a failed assertion. */
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
     for (const m of modules) {
-      const scenario = m.relativeModuleId.replace(/^.*\//, '').replace(/\.e2e\.ts$/, '');
+      const scenario = scenarioNameOf(m.relativeModuleId);
       const errs = m.errors();
       const hookErrors = [...m.children.allSuites()].flatMap((s) => s.errors());
       for (const e of [...errs, ...hookErrors]) {

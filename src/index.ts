@@ -1,0 +1,65 @@
+/**
+ * The public API of `stateful-e2e`: what a scenario file imports. Everything not exported here is internal and
+ * may change. A scenario is a `*.e2e.ts` file that declares its metadata once and its steps in tutorial order:
+ *
+ *   export const scenario = defineScenario({ name: 'my-app', profile: 'K2', source: '…', summary: '…', fixtures: ['app.yaml'] });
+ *   feature(scenario, (f) => { f.setup(…); f.assess('1', '…', { timeout: 60 }, async (w) => { … }); });
+ */
+// The DSL: feature, its steps and the world a step gets.
+export { defineScenario, feature, World, type AssessOptions, type Feature, type ScenarioMeta } from './scenario.ts';
+// Kubernetes operations (each takes a client and an object or name, not the whole test).
+export { connect, apiMessage, statusCode, ignoreNotFound, MERGE, STRATEGIC, JSON_PATCH, type Kube } from './kube/client.ts';
+export { apply, remove, withNamespace, ApplyError, type DeleteOptions } from './kube/apply.ts';
+export { ResourceWatch, ChangeBus, WaitTimeout, isPodReady, summarizePod, podEvents, type WatchSpec, type ObservedEvent } from './kube/watch.ts';
+export { exec, type ExecResult } from './kube/exec.ts';
+export { portForward, type Forward } from './kube/port-forward.ts';
+export { cordon, uncordon, drain, planDrain, TUTORIAL_DRAIN, type DrainFlags, type DrainPlan, type DrainResult } from './kube/drain.ts';
+export {
+  podName,
+  podNames,
+  setPods,
+  runningReady,
+  describePods,
+  whyNotRunning,
+  waitRunningAndReady,
+  waitSetReady,
+  waitNoPods,
+  scale,
+  mergePatch,
+  setImage,
+  rolloutDone,
+  waitRollout,
+  imageOf,
+} from './kube/statefulset.ts';
+export { eventually } from './eventually.ts';
+// Ordering predicates over recorded pod events (pure; each returns a Verdict with the reason when it fails).
+export {
+  orderedCreate,
+  orderedTerminate,
+  orderedReplace,
+  concurrent,
+  minReady,
+  eventsMatching,
+  firstAdded,
+  firstDeletion,
+  firstDeleted,
+  isRunningReady,
+  type PodEvent,
+  type Verdict,
+  type WatchEventType,
+} from './ordering.ts';
+// App clients.
+export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs } from './apps/zookeeper.ts';
+export { withCql, nodetoolStatus, nodetoolInfo } from './apps/cassandra.ts';
+// The provider interface (a provider is one folder under src/providers/ plus one line in its list).
+export {
+  PROFILES,
+  ALL_CAPABILITIES,
+  type Capability,
+  type Cluster,
+  type ClusterProfile,
+  type ClusterProvider,
+  type CreateClusterOptions,
+  type ProviderName,
+} from './providers/provider.ts';
+export { HarnessError } from './errors.ts';
