@@ -12,4 +12,4 @@ cd examples/my-app
 rm -rf node_modules package-lock.json reports
 # The project names the tarball by file (its package.json); npm resolves the harness's own dependencies from the registry.
 npm install --no-audit --no-fund --loglevel=error
-npx --no stateful-e2e --provider "$provider" --scenarios scenarios --report-dir reports
+npx stateful-e2e --provider "$provider" --scenarios scenarios --report-dir reports

@@ -218,6 +218,8 @@ feature(scenario, (f) => {
 
   f.assess('1.9', 'data written to the PVC survives deleting every pod', { timeout: 180, needs: ['exec'] }, async (w) => {
     const names = podNames(SET, 0, 1);
+    // Its own precondition, so that it runs alone (--grep, --rerun-failed) as it does after 1.2.
+    await waitRunningAndReady(w, SET, 2, 180);
     for (const n of names) {
       const r = await w.exec(n, ['sh', '-c', 'echo "$(hostname)" > /usr/share/nginx/html/index.html']);
       expect(r.exitCode).toBe(0);

@@ -20,10 +20,28 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-function exitCodeOf(status: V1Status): number {
+/** The command's exit code, or undefined when the status is the API refusing the exec itself (no such container, …). */
+export function exitCodeOf(status: V1Status): number | undefined {
   if (status.status === 'Success') return 0;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  return cause?.message ? Number(cause.message) : 1;
+  return cause?.message ? Number(cause.message) : undefined;
+}
+
+/** What an exec failure really was: client-node rejects with Error, ErrorEvent-like objects or a V1Status. */
+export function execFailure(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === 'object') {
+    const o = e as { message?: unknown; reason?: unknown; status?: unknown; code?: unknown; error?: unknown };
+    if (o.error instanceof Error) return o.error.message;
+    const parts = [o.reason, o.message].filter((x): x is string => typeof x === 'string' && x !== '');
+    if (parts.length > 0) return parts.join(': ') + (typeof o.code === 'number' ? ` (HTTP ${o.code})` : '');
+    try {
+      return JSON.stringify(e);
+    } catch {
+      /* fall through */
+    }
+  }
+  return String(e);
 }
 
 export async function exec(
@@ -48,7 +66,9 @@ export async function exec(
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve({ stdout: out.text(), stderr: err.text(), exitCode: exitCodeOf(status) });
+        const code = exitCodeOf(status);
+        if (code === undefined) reject(new Error(`exec in ${namespace}/${pod} refused: ${command.join(' ')}: ${execFailure(status)}`));
+        else resolve({ stdout: out.text(), stderr: err.text(), exitCode: code });
       })
       .then((ws) => {
         ws.on('close', () => {
@@ -65,7 +85,7 @@ export async function exec(
         if (done) return;
         done = true;
         clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(new Error(`exec in ${namespace}/${pod} failed: ${command.join(' ')}: ${execFailure(e)}`));
       });
   });
 }
