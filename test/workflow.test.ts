@@ -152,3 +152,21 @@ describe('.github/workflows/e2e.yml', () => {
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
 });
+
+describe('lists that name scenarios cover exactly what discovery finds', () => {
+  const names = SCENARIOS.map((s) => s.name).sort();
+  it('.ci/run runs every discovered scenario on kind (the --scenario lists of its kind stages)', () => {
+    const run = readFileSync(path.join(root, '.ci', 'run'), 'utf8');
+    const onKind = run
+      .split('\n')
+      .filter((l) => /npm run -s e2e -- --provider kind\b/.test(l))
+      .flatMap((l) => [...l.matchAll(/--scenario (\S+)/g)].map((m) => m[1]!));
+    expect([...new Set(onKind)].sort()).toEqual(names);
+  });
+  it('the README scenarios table has a row per discovered scenario', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Scenarios'));
+    const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]!);
+    expect(rows.sort()).toEqual(names);
+  });
+});
