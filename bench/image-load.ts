@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const images = await imageSet();
   log(`image set ${opt.set}: ${images.join(', ')} — ${await sizeOf(images)}`);
   const provider = kindProvider(root, undefined, 'kind-load');
-  await provider.preflight();
+  await provider.preflight(log);
   cluster = await provider.create({
     name,
     profile: { ...PROFILES.K2, workers },

@@ -293,7 +293,7 @@ async function probe(kube: Kube, pods: ResourceWatch<V1Pod>, tlOrigin: number, f
 async function main(): Promise<number> {
   const tStart = performance.now();
   const provider = kwokProvider();
-  await provider.preflight();
+  await provider.preflight(log);
   const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'se2e-bench-'));
   const name = `sb-${Math.random().toString(36).slice(2, 8)}`;
   const profile: ClusterProfile = { ...PROFILES.K3, workers: WORKERS };

@@ -14,6 +14,8 @@ import { fixturePath, type DiscoveredScenario } from './discovery.ts';
 /** The command line as given; the scenarios are chosen once discovery has found them (selectScenarios). */
 export interface ParsedOptions {
   readonly provider: ProviderName;
+  /** --provider was given: no fallback from kind to kwok when Docker is missing. */
+  readonly providerGiven: boolean;
   /** --scenario NAME…: the selection (empty: every scenario of --scenarios DIRs, or every built-in one). */
   readonly scenarioNames: readonly string[];
   /** --scenarios DIR…: where else to look for *.e2e.ts files. */
@@ -60,7 +62,7 @@ export type ImageLoad = 'kind-load' | 'registry';
 export const DEFAULT_IMAGE_LOAD: ImageLoad = 'kind-load';
 
 export const USAGE = `usage: npm run e2e -- [options]
-  --provider kind|kwok|existing   where the cluster comes from (default: kind)
+  --provider kind|kwok|existing   where the cluster comes from (default: kind, or kwok when Docker is not reachable)
   --scenario NAME                 run only this scenario (repeatable; default: every scenario of --scenarios,
                                   else every built-in one; --list shows them)
   --scenarios DIR                 also find *.e2e.ts scenario files under DIR (repeatable); their fixtures are
@@ -101,7 +103,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
       // positionals are the directories of --merge, and an error otherwise
       allowPositionals: true,
       options: {
-        provider: { type: 'string', default: 'kind' },
+        provider: { type: 'string' },
         scenario: { type: 'string', multiple: true },
         scenarios: { type: 'string', multiple: true },
         list: { type: 'boolean', default: false },
@@ -132,7 +134,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (v.merge && merge.length === 0) throw new HarnessError('--merge: name the report directories to merge, e.g. --merge reports/v1.33.4 reports/v1.34.4');
   for (const d of merge) if (!existsSync(path.join(d, 'results.json'))) throw new HarnessError(`--merge: no results.json in ${d}`);
   if (v.merge && (v.scenario || v['k8s-version'])) throw new HarnessError('--merge runs nothing: it takes report directories, not --scenario or --k8s-version');
-  const provider = oneOf('provider', v.provider!, ['kind', 'kwok', 'existing'] as const);
+  const provider = oneOf('provider', v.provider ?? 'kind', ['kind', 'kwok', 'existing'] as const);
   const keep = oneOf('keep', v.keep!, ['never', 'on-failure', 'always'] as const);
   const imageLoad = oneOf('image-load', v['image-load']!, ['kind-load', 'registry'] as const);
   const scenarioDirs = (v.scenarios ?? []).map((d) => path.resolve(d));
@@ -166,6 +168,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
 
   return {
     provider,
+    providerGiven: v.provider !== undefined,
     scenarioNames: v.scenario ?? [],
     scenarioDirs,
     ...(fixturesOverride ? { fixturesOverride } : {}),

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
 import { providerFor, undo } from './providers/index.ts';
-import { PROFILES, type Cluster, type ClusterProvider } from './providers/provider.ts';
+import { PROFILES, ProviderUnavailable, type Cluster, type ClusterProvider } from './providers/provider.ts';
 import { kwokPaths } from './providers/kwok-stages.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
@@ -74,12 +74,11 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
       ...(version ? { k8sVersion: version } : {}),
       ...(several && version ? { reportDir: path.join(opts.reportDir, version) } : {}),
     };
-    const provider = providerFor(o, root);
-    await provider.preflight();
-    plans.push({ opts: o, provider });
+    const provider = await preflightOrFallBack(o, root, log);
+    plans.push({ opts: provider.name === o.provider ? o : { ...o, provider: provider.name }, provider });
   }
   log(
-    `run ${runId}: provider ${opts.provider}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}${opts.k8sVersions.length ? `, Kubernetes ${opts.k8sVersions.join(', ')}` : ''}`,
+    `run ${runId}: provider ${plans[0]!.provider.name}, scenarios ${opts.scenarios.map((s) => s.name).join(', ')}${opts.k8sVersions.length ? `, Kubernetes ${opts.k8sVersions.join(', ')}` : ''}`,
   );
   if (!several) {
     const r = await runVersion(plans[0]!.opts, plans[0]!.provider, { runId, journal, fixtures, root, log, progress: display, suffix: '' });
@@ -108,6 +107,26 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
     }
   }
   return finish(counts, log);
+}
+
+/**
+ * The provider, checked (and its missing pieces built on first use). Without --provider, a machine without a
+ * reachable Docker runs on kwok instead of stopping, and says in one line what that costs and how to get kind.
+ */
+async function preflightOrFallBack(o: Options, root: string, log: Log): Promise<ClusterProvider> {
+  const provider = providerFor(o, root);
+  try {
+    await provider.preflight(log);
+    return provider;
+  } catch (err) {
+    if (!(err instanceof ProviderUnavailable) || o.providerGiven || o.provider !== 'kind') throw err;
+    log(
+      `${err.message}: running on kwok instead, which shows the API's behaviour only (assertions that need exec, DNS, traffic or real probes are reported skipped). For kind, start Docker (on Debian: bash ci/docker-setup.sh) or pass --provider kind to make this an error.`,
+    );
+    const kwok = providerFor({ ...o, provider: 'kwok' }, root);
+    await kwok.preflight(log);
+    return kwok;
+  }
 }
 
 function finish(c: { passed: number; failed: number; skipped: number }, log: Log, label = 'e2e'): number {

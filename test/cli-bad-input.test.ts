@@ -137,9 +137,18 @@ current-context: x
   });
   it('kwok binaries not built', async () => {
     oneLine(
-      await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache') }),
+      await cli(['--provider', 'kwok', '--scenario', 'statefulset-basics'], { E2E_CACHE: path.join(tmp, 'empty-cache'), E2E_BUILD: 'never' }),
       /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/,
     );
+  });
+  it('no Docker and no --provider: falls back to kwok, saying so in one line (then kwok has its own prerequisites)', async () => {
+    const r = await cli(['--scenario', 'statefulset-basics'], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      E2E_CACHE: path.join(tmp, 'empty-cache'),
+      E2E_BUILD: 'never',
+    });
+    expect(r.stdout).toMatch(/(Docker daemon not reachable|docker not found).*: running on kwok instead, .*pass --provider kind to make this an error/);
+    oneLine(r, /kwok: \d+ built file\(s\) missing/);
   });
   it.skipIf(!kwokBuilt)('a manifest the API server rejects (storage: 1Gib) fails before any scenario runs', async () => {
     const dir = fixturesCopy('1gib', (d) => {

@@ -17,7 +17,7 @@ export function providerFor(opts: Options, root: string): ClusterProvider {
     case 'kind':
       return kindProvider(root, opts.k8sVersion, opts.imageLoad);
     case 'kwok':
-      return kwokProvider();
+      return kwokProvider(root);
     case 'existing':
       return existingProvider(opts.kubeconfig!, opts.context);
   }

@@ -19,7 +19,8 @@ import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@ku
 import { HarnessError, errorMessage } from '../errors.ts';
 import { MERGE } from '../kube/client.ts';
 import type { Undoer } from '../journal.ts';
-import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
+import { ALL_CAPABILITIES, ProviderUnavailable, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
+import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
 import { cacheDir, PINS } from './pins.ts';
 import {
   CNI_CONFLIST_PATH,
@@ -162,11 +163,11 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
   return {
     name: 'kind',
     journalEntries: ({ name }): KindClusterEntry[] => [{ type: 'kind-cluster', name }],
-    async preflight() {
+    async preflight(log) {
       const docker = await $`docker info --format {{.ServerVersion}}`.nothrow();
       if (docker.exitCode !== 0) {
         const cli = await $`command -v docker`.nothrow();
-        throw new HarnessError(
+        throw new ProviderUnavailable(
           cli.exitCode !== 0
             ? 'docker not found: install Docker (ci/docker-setup.sh does it on Debian)'
             : 'Docker daemon not reachable: start dockerd (ci/docker-setup.sh) or check DOCKER_HOST',
@@ -180,7 +181,15 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
       }
       if (!kind) throw new HarnessError('kind not found: put kind on PATH, set KIND_BINARY, or run ci/build-kind.sh');
       image = await chooseNodeImage(version);
-      const img = await $`docker image inspect -f ${`{{index .Config.Labels "${STATEFUL_E2E_REV_LABEL}"}}`} ${image}`.nothrow();
+      const inspect = () => $`docker image inspect -f ${`{{index .Config.Labels "${STATEFUL_E2E_REV_LABEL}"}}`} ${image}`.nothrow();
+      let img = await inspect();
+      if (img.exitCode !== 0 && !process.env.E2E_KIND_NODE_IMAGE && buildScript(root, 'build-node-image.sh') && buildsAllowed()) {
+        // Neither image is here: build the offline one (no registry needed). With a registry, `docker pull
+        // kindest/node:<version>` beforehand skips this.
+        image = `stateful-e2e/kind-node:${version}`;
+        await buildOnFirstUse(root, 'build-node-image.sh', [], `the kind node image ${image} (about 10 min cold on 2 cores)`, log, { K8S_VERSION: version });
+        img = await inspect();
+      }
       if (img.exitCode !== 0) {
         throw new HarnessError(`kind node image ${image} is not present locally: build it with ci/build-node-image.sh (offline) or set E2E_KIND_NODE_IMAGE`);
       }
@@ -292,7 +301,17 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
           // registry, load every locally built tag (ci/build-images.sh) of the same repositories as well.
           const repos = new Set(present.map(imageRepository));
           for (const i of await recipeImages()) if (repos.has(imageRepository(i)) && !present.includes(i)) present.push(i);
-          const missing = images.filter((i) => !present.includes(i));
+          let missing = images.filter((i) => !present.includes(i));
+          if (missing.length > 0 && offline && buildScript(root, 'build-images.sh') && buildsAllowed()) {
+            // The offline node image refuses every pull: build the workload images here (cached by recipe).
+            await buildOnFirstUse(root, 'build-images.sh', [], `the workload images (${missing.join(', ')})`, opts.log);
+            if (missing.some((i) => /zookeeper|cassandra/.test(i)))
+              await buildOnFirstUse(root, 'build-app-images.sh', [], 'the ZooKeeper and Cassandra images', opts.log);
+            for (const i of missing) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
+            const built = new Set(present.map(imageRepository));
+            for (const i of await recipeImages()) if (built.has(imageRepository(i)) && !present.includes(i)) present.push(i);
+            missing = images.filter((i) => !present.includes(i));
+          }
           if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
           if (present.length === 0) return;
           const t0 = performance.now();

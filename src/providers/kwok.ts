@@ -19,6 +19,7 @@ import * as k8s from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
 import type { Undoer } from '../journal.ts';
 import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from './provider.ts';
+import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
 import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './kwok-stages.ts';
 
 const execFileP = promisify(execFile);
@@ -384,12 +385,30 @@ class KwokRun {
   }
 }
 
-export function kwokProvider(): ClusterProvider {
+const hasGo = async (): Promise<boolean> =>
+  execFileP('go', ['version']).then(
+    () => true,
+    () => false,
+  );
+
+/** root: the harness's checkout, whose ci/ scripts build missing binaries on first use (none for an installed package). */
+export function kwokProvider(root?: string): ClusterProvider {
   return {
     name: 'kwok',
     journalEntries: ({ workDir }): KwokClusterEntry[] => [{ type: 'kwok-cluster', pidsFile: kwokPidsFile(workDir) }],
-    async preflight(): Promise<void> {
-      const missing = await missingPrereqs(kwokPaths(process.env));
+    async preflight(log): Promise<void> {
+      let missing = await missingPrereqs(kwokPaths(process.env));
+      if (missing.length > 0 && root && buildScript(root, 'build-kube.sh') && buildsAllowed() && (await hasGo())) {
+        await buildOnFirstUse(
+          root,
+          'build-kube.sh',
+          [],
+          'the kwok control plane: kube-apiserver, kube-controller-manager, kube-scheduler (about 8 min cold on 2 cores)',
+          log,
+        );
+        await buildOnFirstUse(root, 'build-kwok.sh', [], 'kwok and etcd (about 3 min cold)', log);
+        missing = await missingPrereqs(kwokPaths(process.env));
+      }
       if (missing.length > 0) {
         throw new HarnessError(`kwok: ${missing.length} built file(s) missing, e.g. ${missing[0]}; ${BUILD_HINT}`);
       }

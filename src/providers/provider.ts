@@ -5,6 +5,8 @@
  */
 import type { JournalEntry } from '../journal.ts';
 
+import { HarnessError } from '../errors.ts';
+
 export type ProviderName = 'kind' | 'kwok' | 'existing';
 
 /**
@@ -79,7 +81,13 @@ export interface ClusterProvider {
    * (its Undoer, registered by type in ./index.ts), also by a later process that knows only the journal.
    */
   journalEntries(target: JournalTarget): JournalEntry[];
-  /** Fails fast with a HarnessError (one line) when a prerequisite is missing: Docker, kind, built binaries. */
-  preflight(): Promise<void>;
+  /**
+   * Fails fast with a HarnessError (one line) when a prerequisite is missing and cannot be had: Docker, kind, built
+   * binaries. What a checkout of the repository can build, it builds on first use (./first-use.ts), saying so in log.
+   */
+  preflight(log: (line: string) => void): Promise<void>;
   create(opts: CreateClusterOptions): Promise<Cluster>;
 }
+
+/** The provider cannot run on this machine at all (kind without a reachable Docker): a default provider may fall back. */
+export class ProviderUnavailable extends HarnessError {}
