@@ -40,6 +40,11 @@ async function main(): Promise<number> {
       return 0;
     }
     selected = selectScenarios(opts, found);
+    if (selected.scenarios.length === 0 && opts.rerunFailed) {
+      log(`--rerun-failed: nothing failed in ${opts.rerunFailed}; nothing to run`);
+      return 0;
+    }
+    if (opts.rerunFailed) log(`--rerun-failed: ${selected.scenarios.map((s) => s.name).join(', ')}, assertions ${selected.grep ?? ''}`);
     if (selected.scenarios.length === 0 && opts.shard) {
       log(`--shard ${opts.shard.index}/${opts.shard.count}: no scenario falls in this shard; nothing to run`);
       return 0;

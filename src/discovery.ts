@@ -27,8 +27,19 @@ export interface ScenarioMeta {
   readonly disruptive?: boolean;
 }
 
+/** An assess step as declared, read without running anything. */
+export interface DeclaredAssertion {
+  readonly id: string;
+  /** `[id] title`, the reported test name. */
+  readonly name: string;
+  /** Earlier assertions of the same scenario whose effects it builds on: selecting it selects them too. */
+  readonly after: readonly string[];
+}
+
 /** A scenario as the CLI found it. */
 export interface DiscoveredScenario extends ScenarioMeta {
+  /** Its assess steps in declaration order. */
+  readonly assertions: readonly DeclaredAssertion[];
   /** Absolute path of the scenario file. */
   readonly file: string;
   /** Absolute fixtures root: `--fixtures`, else the `fixtures/` directory next to the file or its parent's. */
@@ -46,7 +57,13 @@ export const scenarioNameOf = (file: string): string => path.basename(file).repl
 
 const DISCOVERING = Symbol.for('stateful-e2e.discovering');
 /** True while the CLI imports scenario files to read their metadata: `feature()` then registers nothing. */
-export const isDiscovering = (): boolean => (globalThis as Record<symbol, unknown>)[DISCOVERING] === true;
+export const isDiscovering = (): boolean => (globalThis as Record<symbol, unknown>)[DISCOVERING] instanceof Map;
+/** Called by `feature()` while discovering: the assess steps a scenario declares. (A global, not a module variable:
+ * a user's scenario may load another copy of this module, the installed package's.) */
+export function declareAssertions(scenario: string, assertions: readonly DeclaredAssertion[]): void {
+  const m = (globalThis as Record<symbol, unknown>)[DISCOVERING];
+  if (m instanceof Map) m.set(scenario, assertions);
+}
 
 function scenarioFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -97,7 +114,8 @@ export async function discoverScenarios(builtInDir: string, userDirs: readonly s
   }
   const found: DiscoveredScenario[] = [];
   const g = globalThis as Record<symbol, unknown>;
-  g[DISCOVERING] = true;
+  const declared = new Map<string, readonly DeclaredAssertion[]>();
+  g[DISCOVERING] = declared;
   try {
     for (const { dir, builtIn } of dirs) {
       const files = scenarioFiles(dir);
@@ -115,7 +133,12 @@ export async function discoverScenarios(builtInDir: string, userDirs: readonly s
         const fixturesRoot = fixturesOverride ?? nearestFixtures(file);
         if (!fixturesRoot && meta.fixtures.length > 0)
           throw new HarnessError(`scenario ${file}: no fixtures/ directory next to it or its parent (or give --fixtures DIR)`);
-        found.push({ ...meta, file, fixturesRoot: fixturesRoot ?? path.dirname(file), builtIn });
+        const assertions = declared.get(meta.name) ?? [];
+        for (const a of assertions) {
+          const bad = a.after.find((x) => !assertions.some((b) => b.id === x) || assertions.findIndex((b) => b.id === x) >= assertions.indexOf(a));
+          if (bad) throw new HarnessError(`scenario ${file}: [${a.id}] is declared after '${bad}', which is no earlier assertion of ${meta.name}`);
+        }
+        found.push({ ...meta, assertions, file, fixturesRoot: fixturesRoot ?? path.dirname(file), builtIn });
       }
     }
   } finally {
@@ -127,3 +150,15 @@ export async function discoverScenarios(builtInDir: string, userDirs: readonly s
 /** Where a scenario's fixture file lives. */
 export const fixturePath = (s: Pick<DiscoveredScenario, 'name' | 'fixtureDir' | 'fixturesRoot'>, file: string): string =>
   path.join(s.fixturesRoot, s.fixtureDir ?? s.name, file);
+
+/** The IDs plus every assertion they are declared `after`, transitively. */
+export function withPreconditions(s: Pick<DiscoveredScenario, 'assertions'>, ids: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const visit = (id: string): void => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const x of s.assertions.find((a) => a.id === id)?.after ?? []) visit(x);
+  };
+  for (const id of ids) visit(id);
+  return out;
+}

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { HarnessError } from './errors.ts';
 import type { KeepPolicy } from './context.ts';
 import type { ProviderName } from './providers/provider.ts';
-import { fixturePath, type DiscoveredScenario } from './discovery.ts';
+import { fixturePath, withPreconditions, type DiscoveredScenario } from './discovery.ts';
 
 /** The command line as given; the scenarios are chosen once discovery has found them (selectScenarios). */
 export interface ParsedOptions {
@@ -26,6 +26,8 @@ export interface ParsedOptions {
   readonly fixturesDir: string;
   /** --list: print the scenarios found and exit. */
   readonly list: boolean;
+  /** --rerun-failed DIR: the report directory whose failed assertions (with their preconditions) run again. */
+  readonly rerunFailed?: string;
   /** --shard I/N: run only the I-th of N deterministic parts of the selection (1-based). */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly reportDir: string;
@@ -68,6 +70,8 @@ export const USAGE = `usage: npm run e2e -- [options]
   --scenarios DIR                 also find *.e2e.ts scenario files under DIR (repeatable); their fixtures are
                                   read from the fixtures/ directory next to them or next to DIR
   --list                          print the scenarios found (name, profile, file, summary) and exit
+  --rerun-failed DIR              run only what failed in DIR/results.json (an earlier --report-dir): those
+                                  assertions, the ones they are declared after, and every setup step
   --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
                                   e.g. one CI job each for 1/3, 2/3 and 3/3
   --fixtures DIR                  fixtures root with the same layout as fixtures/ (your own manifests)
@@ -108,6 +112,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         scenarios: { type: 'string', multiple: true },
         list: { type: 'boolean', default: false },
         shard: { type: 'string' },
+        'rerun-failed': { type: 'string' },
         fixtures: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
         keep: { type: 'string', default: 'never' },
@@ -162,6 +167,12 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
   const allowDisruptive = v['allow-disruptive'] ?? false;
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  const rerunFailed = v['rerun-failed'] === undefined ? undefined : path.resolve(v['rerun-failed']);
+  if (rerunFailed !== undefined) {
+    if (!existsSync(path.join(rerunFailed, 'results.json')))
+      throw new HarnessError(`--rerun-failed: no results.json in ${rerunFailed} (give an earlier run's --report-dir)`);
+    if (v.grep || v.scenario) throw new HarnessError('--rerun-failed picks the scenarios and assertions itself: leave out --grep and --scenario');
+  }
 
   const scale = Number(env.TIMEOUT_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0) throw new HarnessError(`TIMEOUT_SCALE must be a positive number, got '${env.TIMEOUT_SCALE}'`);
@@ -175,6 +186,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     fixturesDir,
     list: v.list ?? false,
     ...(shard ? { shard } : {}),
+    ...(rerunFailed ? { rerunFailed } : {}),
     reportDir: path.resolve(v['report-dir']!),
     keep,
     ...(k8sVersions[0] ? { k8sVersion: k8sVersions[0] } : {}),
@@ -234,7 +246,24 @@ export function selectScenarios(p: ParsedOptions, found: readonly DiscoveredScen
       ? found.filter((s) => !s.builtIn)
       : found.filter((s) => s.builtIn);
   if (scenarios.length === 0) throw new HarnessError('no scenario to run (see --list)');
-  const part = p.shard ? shardOf(scenarios, p.shard) : scenarios;
+  // --rerun-failed and --grep: the assertions each scenario runs, plus those they are declared after.
+  let wanted: Map<string, Set<string>> | undefined;
+  if (p.rerunFailed) wanted = failedIn(p.rerunFailed, found);
+  else if (p.grep) {
+    const re = new RegExp(p.grep);
+    wanted = new Map(scenarios.map((s) => [s.name, new Set(s.assertions.filter((a) => re.test(a.name)).map((a) => a.id))]));
+  }
+  let chosen = scenarios;
+  let grep = p.grep;
+  if (wanted) {
+    const w = wanted;
+    chosen = (p.rerunFailed ? found : scenarios).filter((s) => (w.get(s.name)?.size ?? 0) > 0);
+    if (chosen.length === 0 && p.grep)
+      throw new HarnessError(`--grep ${p.grep}: no assertion of ${scenarios.map((s) => s.name).join(', ')} matches (see --list)`);
+    const ids = chosen.flatMap((s) => [...withPreconditions(s, w.get(s.name)!)]);
+    grep = `\\[(?:${[...new Set(ids)].map(escapeRegex).join('|')})\\]`;
+  }
+  const part = p.shard ? shardOf(chosen, p.shard) : chosen;
   for (const s of p.merge.length > 0 ? [] : part) {
     for (const f of s.fixtures) {
       const file = fixturePath(s, f);
@@ -247,7 +276,29 @@ export function selectScenarios(p: ParsedOptions, found: readonly DiscoveredScen
       throw new HarnessError(`${disruptive.join(', ')} cordon and drain nodes; on your own cluster pass --allow-disruptive, or leave them out with --scenario`);
     }
   }
-  return { ...p, scenarios: part };
+  return { ...p, scenarios: part, ...(grep ? { grep } : {}) };
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What failed in an earlier run, per scenario: its failed assertion IDs, or all of them if a setup step failed. */
+export function failedIn(dir: string, found: readonly DiscoveredScenario[]): Map<string, Set<string>> {
+  let results: { scenario?: unknown; id?: unknown; outcome?: unknown }[];
+  try {
+    results = (JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results?: typeof results }).results ?? [];
+  } catch (err) {
+    throw new HarnessError(`--rerun-failed: ${path.join(dir, 'results.json')} is not a results file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const out = new Map<string, Set<string>>();
+  for (const r of results) {
+    if (r.outcome !== 'failed' || typeof r.scenario !== 'string' || typeof r.id !== 'string' || r.scenario === 'run') continue;
+    const s = found.find((x) => x.name === r.scenario);
+    if (!s) throw new HarnessError(`--rerun-failed: ${r.scenario} failed in ${dir}, but no such scenario is found here (see --list; add its --scenarios DIR)`);
+    const ids = out.get(s.name) ?? new Set<string>();
+    for (const id of r.id === 'setup' ? s.assertions.map((a) => a.id) : [r.id]) ids.add(id);
+    out.set(s.name, ids);
+  }
+  return out;
 }
 
 export function parseShard(value: string): { index: number; count: number } {

@@ -19,7 +19,7 @@ import type { PodEvent } from './ordering.ts';
 import type { Capability } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
 import { RUN_LABEL } from './kube/run-objects.ts';
-import { isDiscovering, type ScenarioMeta } from './discovery.ts';
+import { declareAssertions, isDiscovering, type DeclaredAssertion, type ScenarioMeta } from './discovery.ts';
 
 export { defineScenario, type ScenarioMeta } from './discovery.ts';
 
@@ -28,6 +28,12 @@ export interface AssessOptions {
   readonly timeout: number;
   /** What beyond the API the assertion needs; skipped with the reason where the provider lacks it. */
   readonly needs?: readonly Capability[];
+  /**
+   * Earlier assertions of this scenario whose effects this one builds on (prefer making a step establish its own
+   * precondition, e.g. wait for Ready pods itself). `--grep` and `--rerun-failed` run these too, so a subset gives
+   * the same verdict as the full run.
+   */
+  readonly after?: readonly string[];
 }
 
 const CAPABILITY_WHY: Record<Capability, string> = {
@@ -228,8 +234,21 @@ export interface Feature {
  * according to --keep.
  */
 export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
-  // The CLI imports scenario files only to read their metadata.
-  if (isDiscovering()) return;
+  // The CLI imports scenario files only to read their metadata and the assertions they declare.
+  if (isDiscovering()) {
+    const declared: DeclaredAssertion[] = [];
+    const none = (): void => undefined;
+    body({
+      setup: none,
+      teardown: none,
+      assess: (id, title, opts) => void declared.push({ id, name: `[${id}] ${title}`, after: opts.after ?? [] }),
+      world: () => {
+        throw new Error(`${def.name}: no world while discovering`);
+      },
+    });
+    declareAssertions(def.name, declared);
+    return;
+  }
   let world: World | undefined;
   const teardowns: { title: string; fn: (w: World) => Promise<void> }[] = [];
   const get = (): World => {

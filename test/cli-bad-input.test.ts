@@ -141,6 +141,18 @@ current-context: x
       /run `bash ci\/build-kube\.sh && bash ci\/build-kwok\.sh`/,
     );
   });
+  it('--rerun-failed: the plan in one line before anything starts', async () => {
+    const d = path.join(tmp, 'earlier');
+    execFileSync('mkdir', ['-p', d]);
+    writeFileSync(path.join(d, 'results.json'), JSON.stringify({ results: [{ scenario: 'statefulset-basics', id: '1.9', outcome: 'failed' }] }));
+    const r = await cli(['--provider', 'kwok', '--rerun-failed', d], { E2E_CACHE: path.join(tmp, 'empty-cache'), E2E_BUILD: 'never' });
+    expect(r.stdout).toContain('--rerun-failed: statefulset-basics, assertions \\[(?:1\\.9)\\]');
+    oneLine(r, /kwok: \d+ built file\(s\) missing/);
+    writeFileSync(path.join(d, 'results.json'), JSON.stringify({ results: [{ scenario: 'statefulset-basics', id: '1.9', outcome: 'passed' }] }));
+    const ok = await cli(['--provider', 'kwok', '--rerun-failed', d]);
+    expect(ok.stdout).toContain('nothing failed');
+    expect(ok.code).toBe(0);
+  });
   it('no Docker and no --provider: falls back to kwok, saying so in one line (then kwok has its own prerequisites)', async () => {
     const r = await cli(['--scenario', 'statefulset-basics'], {
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
