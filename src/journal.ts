@@ -65,10 +65,11 @@ export class Journal {
   }
 
   /** What --keep leaves standing moves to a journal of its own, which only `--cleanup` tears down. */
-  keep(entries: readonly JournalEntry[]): void {
+  /** key: a stable name for what is kept again and again (--reuse), so that its journal is replaced, not added to. */
+  keep(entries: readonly JournalEntry[], key?: string): void {
     if (entries.length === 0) return;
     const kept: JournalFile = { runId: `${this.data.runId}-kept`, pid: process.pid, startedAt: this.data.startedAt, kept: true, entries: [...entries] };
-    writeFileSync(path.join(stateDir(), `${kept.runId}-${Date.now().toString(36)}.json`), JSON.stringify(kept, null, 1));
+    writeFileSync(path.join(stateDir(), `${key ?? `${kept.runId}-${Date.now().toString(36)}`}.json`), JSON.stringify(kept, null, 1));
     for (const e of entries) this.done(e);
   }
 

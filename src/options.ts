@@ -32,6 +32,8 @@ export interface ParsedOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly reportDir: string;
   readonly keep: KeepPolicy;
+  /** --reuse: keep one warm cluster per profile between runs, reused while its fingerprint matches (src/reuse.ts). */
+  readonly reuse: boolean;
   readonly k8sVersion?: string;
   /** Every --k8s-version (repeatable with --conformance): the suites run once per version; k8sVersion is the first. */
   readonly k8sVersions: readonly string[];
@@ -78,6 +80,9 @@ export const USAGE = `usage: npm run e2e -- [options]
   --report-dir DIR                where junit.xml, timelines and diagnostics go (default: reports)
   --grep REGEX                    only assertions whose name matches, e.g. '[1.2]' (setup steps still run)
   --keep never|on-failure|always  keep the cluster and namespaces after the run (default: never)
+  --reuse                         keep a warm cluster per profile between runs (kind, kwok): the next run reuses it
+                                  if nothing it was made from changed (node image ID, binaries, profile), after
+                                  deleting what earlier runs left in it; --cleanup removes it
   --k8s-version vX.Y.Z            Kubernetes version of the cluster (kind node image / kwok binaries); with
                                   --conformance repeatable: the suites run once per version, one cluster at a time
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
@@ -116,6 +121,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         fixtures: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
         keep: { type: 'string', default: 'never' },
+        reuse: { type: 'boolean', default: false },
         'k8s-version': { type: 'string', multiple: true },
         'image-map': { type: 'string' },
         kubeconfig: { type: 'string' },
@@ -166,6 +172,9 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const retries = Number(v.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
   const allowDisruptive = v['allow-disruptive'] ?? false;
+  if (v.reuse && provider === 'existing')
+    throw new HarnessError('--reuse keeps clusters of kind or kwok; --provider existing already runs on a cluster that stays');
+  if (v.reuse && (v['k8s-version']?.length ?? 0) > 1) throw new HarnessError('--reuse keeps one cluster per profile: give --k8s-version at most once');
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const rerunFailed = v['rerun-failed'] === undefined ? undefined : path.resolve(v['rerun-failed']);
   if (rerunFailed !== undefined) {
@@ -189,6 +198,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     ...(rerunFailed ? { rerunFailed } : {}),
     reportDir: path.resolve(v['report-dir']!),
     keep,
+    reuse: v.reuse ?? false,
     ...(k8sVersions[0] ? { k8sVersion: k8sVersions[0] } : {}),
     k8sVersions,
     merge,

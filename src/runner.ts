@@ -18,6 +18,8 @@ import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
 import { HarnessError, errorMessage } from './errors.ts';
 import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
+import { fingerprintChange, readFingerprint, reuseDir, resetKeptCluster, writeFingerprint } from './reuse.ts';
+import { removeRunObjects } from './kube/run-objects.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
@@ -184,8 +186,12 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
 
   for (const [profileName, entries] of groups) {
     const profile = PROFILES[profileName as keyof typeof PROFILES];
-    const workDir = mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
-    const name = `se2e-${runId}-${profile.name.toLowerCase()}${env.suffix}`;
+    // --reuse: one kept cluster per provider, profile and version, under a stable name and a directory that outlives runs.
+    const reuse = opts.reuse && provider.attach !== undefined && provider.fingerprint !== undefined;
+    const name = reuse ? `se2e-reuse-${profile.name.toLowerCase()}${env.suffix}` : `se2e-${runId}-${profile.name.toLowerCase()}${env.suffix}`;
+    const workDir = reuse ? reuseDir(provider.name, name) : mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
+    if (reuse) mkdirSync(workDir, { recursive: true });
+    let ready = false; // the cluster answered (created or attached): a reused one is then kept, whatever happens
     // Journaled before they exist, so a run killed at any point can be finished by the next one.
     const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }, ...provider.journalEntries({ name, workDir, runId })];
     for (const e of journaled) journal.add(e);
@@ -195,6 +201,15 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
     let tearingDown: Promise<void> | undefined;
     const teardown = (): Promise<void> =>
       (tearingDown ??= (async () => {
+        if (reuse && ready && cluster) {
+          // Kept for the next run, without what this run made in it (gone already unless the run was interrupted).
+          for (const line of await removeRunObjects(cluster.kubeconfigPath, runId).catch((err: unknown) => [`cleanup: ${errorMessage(err)}`]))
+            if (!line.startsWith('no kubeconfig')) log(`--reuse: ${line}`);
+          cluster.keep?.();
+          journal.keep(journaled, `reuse-${provider.name}-${name}`);
+          log(`--reuse: kept ${name} for the next run (\`npm run e2e -- --cleanup\` removes it)`);
+          return;
+        }
         // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
         // nothing it is still creating appears after the teardown.
         if (!cluster && creating)
@@ -216,9 +231,35 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
     progress.where(`${opts.provider} ${profile.name}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`);
     try {
       if (isStopping()) throw new HarnessError('interrupted before the cluster was created', 130);
-      progress.activity(`creating cluster ${name}`);
-      creating = provider.create({ name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) });
-      cluster = await creating;
+      const createOpts = { name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) };
+      const fp = reuse ? await provider.fingerprint!({ profile, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) }) : undefined;
+      let change = fp ? fingerprintChange(readFingerprint(workDir), fp) : undefined;
+      if (fp && !change) {
+        progress.activity(`attaching to the kept cluster ${name}`);
+        try {
+          cluster = await provider.attach!(createOpts);
+          if (cluster) for (const line of await resetKeptCluster(cluster.kubeconfigPath)) log(`--reuse: ${line}`);
+          else change = 'the kept cluster does not answer';
+        } catch (err) {
+          change = `the kept cluster could not be reset: ${errorMessage(err)}`;
+          cluster = undefined;
+        }
+        if (cluster) log(`--reuse: ${name} reused (fingerprint unchanged)`);
+      }
+      if (!cluster) {
+        if (fp) {
+          log(`--reuse: ${change}: creating ${name}`);
+          // Whatever is left under that name goes first (idempotent), then a fresh directory for the new one.
+          for (const e of [...journaled].reverse()) if (e.type !== 'workdir') await undo(e).catch(() => undefined);
+          rmSync(workDir, { recursive: true, force: true });
+          mkdirSync(workDir, { recursive: true });
+        }
+        progress.activity(`creating cluster ${name}`);
+        creating = provider.create(createOpts);
+        cluster = await creating;
+        if (fp) writeFingerprint(workDir, fp);
+      }
+      ready = true;
       const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
       progress.activity('checking the fixtures (server-side dry run)');
       await dryRunFixtures(cluster.kubeconfigPath, files);
@@ -286,14 +327,17 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       const failed = collector.results.slice(before).filter((r) => r.outcome === 'failed');
       if (failed.length > 0 && !isStopping()) {
         // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
-        const scen = [...new Set(failed.map((r) => r.scenario).filter((sc) => sc !== 'run'))].map((sc) => `--scenario ${sc}`).join(' ');
         const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
+        const dirs = opts.scenarioDirs.map((d) => ` --scenarios ${d}`).join('');
         log(
-          `rerun the failed scenarios: npm run e2e -- --provider ${opts.provider}${version} ${scen}${opts.fixturesDir !== path.join(root, 'fixtures') ? ` --fixtures ${opts.fixturesDir}` : ''}`,
+          `rerun what failed: npm run e2e -- --provider ${opts.provider}${version} --rerun-failed ${opts.reportDir}${dirs}${opts.fixturesOverride ? ` --fixtures ${opts.fixturesOverride}` : ''}`,
         );
       }
     } finally {
-      if (!keepCluster) {
+      if (reuse) {
+        await teardown();
+        unregister();
+      } else if (!keepCluster) {
         progress.scenario(undefined);
         progress.activity(`deleting cluster ${name}`);
         await teardown();

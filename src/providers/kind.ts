@@ -160,9 +160,109 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
   let image = '';
   let offline = false;
   const version = k8sVersion ?? PINS.k8s;
+  /** The Cluster for a kind cluster of this name (created now, or kept by an earlier --reuse run). */
+  function handle(opts: CreateClusterOptions): Cluster {
+    const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
+    const names = kindNodeNamesFor(opts.name, opts.profile.workers);
+    let registry: LocalRegistry | undefined;
+    let destroyed: Promise<void> | undefined;
+    const destroy = (): Promise<void> => {
+      // idempotent: `kind delete cluster` succeeds for a cluster that is already gone
+      destroyed ??= (async () => {
+        const t0 = performance.now();
+        const err = await deleteKindCluster(kind, opts.name, kubeconfigPath);
+        if (err) opts.log(`kind: delete ${opts.name} failed: ${err}`);
+        else opts.log(`kind: deleted ${opts.name} in ${secs(t0)}`);
+        await registry?.remove();
+      })().finally(() => {
+        destroyed = undefined;
+      });
+      return destroyed;
+    };
+    // Images already in the nodes, by local image ID: a reused cluster loads only what changed.
+    const loadedFile = path.join(opts.workDir, 'loaded-images.json');
+    return {
+      provider: 'kind',
+      name: opts.name,
+      profile: opts.profile,
+      kubeconfigPath,
+      capabilities: new Set(ALL_CAPABILITIES),
+      workerNodes: names.workers,
+      async loadImages(images) {
+        const present: string[] = [];
+        for (const i of images) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
+        // Tags that scenarios use without a fixture naming them (S1's update image nginx-slim:0.21): with no
+        // registry, load every locally built tag (ci/build-images.sh) of the same repositories as well.
+        const repos = new Set(present.map(imageRepository));
+        for (const i of await recipeImages()) if (repos.has(imageRepository(i)) && !present.includes(i)) present.push(i);
+        let missing = images.filter((i) => !present.includes(i));
+        if (missing.length > 0 && offline && buildScript(root, 'build-images.sh') && buildsAllowed()) {
+          // The offline node image refuses every pull: build the workload images here (cached by recipe).
+          await buildOnFirstUse(root, 'build-images.sh', [], `the workload images (${missing.join(', ')})`, opts.log);
+          if (missing.some((i) => /zookeeper|cassandra/.test(i)))
+            await buildOnFirstUse(root, 'build-app-images.sh', [], 'the ZooKeeper and Cassandra images', opts.log);
+          for (const i of missing) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
+          const built = new Set(present.map(imageRepository));
+          for (const i of await recipeImages()) if (built.has(imageRepository(i)) && !present.includes(i)) present.push(i);
+          missing = images.filter((i) => !present.includes(i));
+        }
+        if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
+        if (present.length === 0) return;
+        const t0 = performance.now();
+        if (imageLoad === 'registry') {
+          registry ??= localRegistry(opts.name, opts.log);
+          await registry.serve(present, [names.controlPlane, ...names.workers]);
+          opts.log(`kind: ${present.length} images served from registry ${registry.name} in ${secs(t0)} (${present.join(', ')})`);
+          return;
+        }
+        const ids = await imageIds(present);
+        const loaded = readJson<Record<string, string>>(loadedFile) ?? {};
+        const toLoad = present.filter((i) => !ids.get(i) || loaded[i] !== ids.get(i));
+        if (toLoad.length < present.length) opts.log(`kind: ${present.length - toLoad.length} images already in the nodes (same image ID)`);
+        if (toLoad.length === 0) return;
+        // workers only: the control plane is tainted NoSchedule in every profile
+        const l = await $`${kind} load docker-image --name ${opts.name} --nodes ${names.workers.join(',')} ${toLoad}`.nothrow();
+        if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${lastLine(l.stderr)}`);
+        writeFileSync(loadedFile, JSON.stringify({ ...loaded, ...Object.fromEntries(toLoad.map((i) => [i, ids.get(i) ?? ''])) }, null, 1));
+        opts.log(`kind: loaded ${toLoad.length} images into ${names.workers.length} workers in ${secs(t0)} (${toLoad.join(', ')})`);
+      },
+      destroy,
+    };
+  }
+
   return {
     name: 'kind',
     journalEntries: ({ name }): KindClusterEntry[] => [{ type: 'kind-cluster', name }],
+    async fingerprint({ profile }) {
+      if (imageLoad === 'registry') throw new HarnessError('--reuse keeps images in the nodes: use it with --image-load kind-load');
+      const id = (await $`docker image inspect -f {{.Id}} ${image}`.nothrow()).stdout.trim();
+      return { provider: 'kind', kind: (await $`${kind} version`.nothrow()).stdout.trim(), 'node image': `${image}@${id}`, profile: profile.name };
+    },
+    async attach(opts) {
+      // Kept by an earlier --reuse run: its nodes still run and its API answers with every node Ready.
+      const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
+      if (!existsSync(kubeconfigPath)) return undefined;
+      const clusters = (await $`${kind} get clusters`.nothrow()).stdout.split('\n');
+      if (!clusters.includes(opts.name)) return undefined;
+      try {
+        const kc = new KubeConfig();
+        kc.loadFromFile(kubeconfigPath);
+        const core = kc.makeApiClient(CoreV1Api);
+        const want = [...Object.values(kindNodeNamesFor(opts.name, opts.profile.workers)).flat()];
+        const nodes = (
+          await Promise.race([core.listNode(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref())])
+        ).items;
+        const notReady = want.filter((n) => !nodes.some((x) => x.metadata?.name === n && isReady(x)));
+        if (notReady.length > 0) {
+          opts.log(`kind: kept cluster ${opts.name}: not Ready: ${notReady.join(', ')}`);
+          return undefined;
+        }
+      } catch (err) {
+        opts.log(`kind: kept cluster ${opts.name} does not answer: ${errorMessage(err)}`);
+        return undefined;
+      }
+      return handle(opts);
+    },
     async preflight(log) {
       const docker = await $`docker info --format {{.ServerVersion}}`.nothrow();
       if (docker.exitCode !== 0) {
@@ -197,7 +297,9 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
       if (imageLoad === 'registry') await registryPreflight();
     },
     async create(opts: CreateClusterOptions): Promise<Cluster> {
-      const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
+      const cluster = handle(opts);
+      const { kubeconfigPath, destroy } = cluster;
+      const names = kindNodeNamesFor(opts.name, opts.profile.workers);
       const configPath = path.join(opts.workDir, 'kind-config.yaml');
       const base = existsSync(path.join(root, 'kind-config.yaml')) ? readFileSync(path.join(root, 'kind-config.yaml'), 'utf8') : '';
       const sharedDir = opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined;
@@ -208,22 +310,6 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
       let config = kindConfigFor(base, opts.profile.workers, sharedDir);
       if (offline) config = offlineKindConfig(config);
       writeFileSync(configPath, config);
-      const names = kindNodeNamesFor(opts.name, opts.profile.workers);
-      let registry: LocalRegistry | undefined;
-      let destroyed: Promise<void> | undefined;
-      const destroy = (): Promise<void> => {
-        // idempotent: `kind delete cluster` succeeds for a cluster that is already gone
-        destroyed ??= (async () => {
-          const t0 = performance.now();
-          const err = await deleteKindCluster(kind, opts.name, kubeconfigPath);
-          if (err) opts.log(`kind: delete ${opts.name} failed: ${err}`);
-          else opts.log(`kind: deleted ${opts.name} in ${secs(t0)}`);
-          await registry?.remove();
-        })().finally(() => {
-          destroyed = undefined;
-        });
-        return destroyed;
-      };
 
       const started = performance.now();
       opts.log(
@@ -287,47 +373,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
         throw new HarnessError(`kind create cluster ${opts.name} failed: ${errorMessage(err)}`);
       }
       opts.log(`kind: ${opts.name} ready in ${secs(started)}`);
-      return {
-        provider: 'kind',
-        name: opts.name,
-        profile: opts.profile,
-        kubeconfigPath,
-        capabilities: new Set(ALL_CAPABILITIES),
-        workerNodes: names.workers,
-        async loadImages(images) {
-          const present: string[] = [];
-          for (const i of images) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
-          // Tags that scenarios use without a fixture naming them (S1's update image nginx-slim:0.21): with no
-          // registry, load every locally built tag (ci/build-images.sh) of the same repositories as well.
-          const repos = new Set(present.map(imageRepository));
-          for (const i of await recipeImages()) if (repos.has(imageRepository(i)) && !present.includes(i)) present.push(i);
-          let missing = images.filter((i) => !present.includes(i));
-          if (missing.length > 0 && offline && buildScript(root, 'build-images.sh') && buildsAllowed()) {
-            // The offline node image refuses every pull: build the workload images here (cached by recipe).
-            await buildOnFirstUse(root, 'build-images.sh', [], `the workload images (${missing.join(', ')})`, opts.log);
-            if (missing.some((i) => /zookeeper|cassandra/.test(i)))
-              await buildOnFirstUse(root, 'build-app-images.sh', [], 'the ZooKeeper and Cassandra images', opts.log);
-            for (const i of missing) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
-            const built = new Set(present.map(imageRepository));
-            for (const i of await recipeImages()) if (built.has(imageRepository(i)) && !present.includes(i)) present.push(i);
-            missing = images.filter((i) => !present.includes(i));
-          }
-          if (missing.length) opts.log(`kind: not present locally (nodes will try to pull): ${missing.join(', ')}`);
-          if (present.length === 0) return;
-          const t0 = performance.now();
-          if (imageLoad === 'registry') {
-            registry ??= localRegistry(opts.name, opts.log);
-            await registry.serve(present, [names.controlPlane, ...names.workers]);
-            opts.log(`kind: ${present.length} images served from registry ${registry.name} in ${secs(t0)} (${present.join(', ')})`);
-            return;
-          }
-          // workers only: the control plane is tainted NoSchedule in every profile
-          const l = await $`${kind} load docker-image --name ${opts.name} --nodes ${names.workers.join(',')} ${present}`.nothrow();
-          if (l.exitCode !== 0) throw new HarnessError(`kind load docker-image failed: ${lastLine(l.stderr)}`);
-          opts.log(`kind: loaded ${present.length} images into ${names.workers.length} workers in ${secs(t0)} (${present.join(', ')})`);
-        },
-        destroy,
-      };
+      return cluster;
     },
   };
 }
@@ -402,4 +448,20 @@ async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], d
     })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
     if (w.exitCode !== 0) throw new HarnessError(`kind: writing ${CNI_CONFLIST_PATH} on ${n.name} failed: ${lastLine(w.stderr)}`);
   }
+}
+
+const readJson = <T>(file: string): T | undefined => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Local image IDs by reference (one `docker image inspect` for all). */
+async function imageIds(refs: readonly string[]): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
+  const r = await $`docker image inspect -f {{.Id}} ${refs}`.nothrow();
+  const ids = r.stdout.trim().split('\n');
+  return new Map(r.exitCode === 0 && ids.length === refs.length ? refs.map((x, i) => [x, ids[i]!]) : []);
 }

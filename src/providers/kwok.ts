@@ -396,6 +396,65 @@ export function kwokProvider(root?: string): ClusterProvider {
   return {
     name: 'kwok',
     journalEntries: ({ workDir }): KwokClusterEntry[] => [{ type: 'kwok-cluster', pidsFile: kwokPidsFile(workDir) }],
+    async fingerprint({ profile, k8sVersion }) {
+      const paths = kwokPaths(process.env, k8sVersion);
+      const bins = [paths.kubeApiserver, paths.kubeControllerManager, paths.kubeScheduler, paths.etcd, paths.kwok];
+      const ids = await Promise.all(bins.map(async (b) => fsp.stat(b).then((s) => `${path.basename(b)}:${s.size}:${Math.round(s.mtimeMs)}`)));
+      return {
+        provider: 'kwok',
+        binaries: ids.join(' '),
+        delays: `ready ${envMs(process.env, 'E2E_KWOK_READY_DELAY_MS', 1000)} ms, delete ${envMs(process.env, 'E2E_KWOK_DELETE_DELAY_MS', 500)} ms`,
+        profile: profile.name,
+      };
+    },
+    async attach(opts) {
+      // Kept by an earlier --reuse run (its watchdog released): every recorded process still runs, the API answers.
+      const pidsFile = kwokPidsFile(opts.workDir);
+      const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
+      let rec: KwokPidsFile;
+      try {
+        rec = JSON.parse(await fsp.readFile(pidsFile, 'utf8')) as KwokPidsFile;
+      } catch {
+        return undefined;
+      }
+      for (const c of rec.children) {
+        const cmd = await fsp.readFile(`/proc/${c.pid}/cmdline`, 'utf8').catch(() => '');
+        if (!cmd.startsWith(c.bin)) {
+          opts.log(`kwok: kept cluster ${opts.name}: ${c.name} no longer runs`);
+          return undefined;
+        }
+      }
+      const names = kindNodeNames(opts.name, opts.profile.workers);
+      try {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(kubeconfigPath);
+        const list = await Promise.race([
+          kc.makeApiClient(k8s.CoreV1Api).listNode(),
+          new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref()),
+        ]);
+        const ready = new Set(
+          list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name),
+        );
+        const notReady = [names.controlPlane, ...names.workers].filter((n) => !ready.has(n));
+        if (notReady.length > 0) {
+          opts.log(`kwok: kept cluster ${opts.name}: not Ready: ${notReady.join(', ')}`);
+          return undefined;
+        }
+      } catch (err) {
+        opts.log(`kwok: kept cluster ${opts.name} does not answer: ${errorMessage(err)}`);
+        return undefined;
+      }
+      return {
+        provider: 'kwok',
+        name: opts.name,
+        profile: opts.profile,
+        kubeconfigPath,
+        capabilities: new Set<Capability>(),
+        workerNodes: names.workers,
+        loadImages: async () => undefined,
+        destroy: async () => void (await killKwokFromPidsFile(pidsFile)),
+      };
+    },
     async preflight(log): Promise<void> {
       let missing = await missingPrereqs(kwokPaths(process.env));
       if (missing.length > 0 && root && buildScript(root, 'build-kube.sh') && buildsAllowed() && (await hasGo())) {

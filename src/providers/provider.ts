@@ -87,6 +87,13 @@ export interface ClusterProvider {
    */
   preflight(log: (line: string) => void): Promise<void>;
   create(opts: CreateClusterOptions): Promise<Cluster>;
+  /**
+   * --reuse: what must be unchanged for a kept cluster to serve again (node image ID, binaries, version, profile).
+   * Called after preflight. Providers without it cannot keep clusters between runs.
+   */
+  fingerprint?(opts: { readonly profile: ClusterProfile; readonly k8sVersion?: string }): Promise<Readonly<Record<string, string>>>;
+  /** --reuse: the kept cluster of this name and workDir if it still runs and answers, else undefined. */
+  attach?(opts: CreateClusterOptions): Promise<Cluster | undefined>;
 }
 
 /** The provider cannot run on this machine at all (kind without a reachable Docker): a default provider may fall back. */

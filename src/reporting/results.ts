@@ -41,6 +41,16 @@ export class ResultCollector implements Reporter {
     this.provider = p;
   }
 
+  private firstSeen = false;
+  /** Once per run: how long from the command to the first assertion (what --reuse is for). */
+  onTestCaseReady(tc: TestCase): void {
+    if (this.firstSeen) return;
+    this.firstSeen = true;
+    this.print(
+      `first assertion ${scenarioNameOf(tc.module.relativeModuleId)} ${tc.name.split(' ')[0]} started ${process.uptime().toFixed(1)} s after the command`,
+    );
+  }
+
   onTestCaseResult(tc: TestCase): void {
     const r = tc.result();
     const scenario = scenarioNameOf(tc.module.relativeModuleId);
