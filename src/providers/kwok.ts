@@ -576,6 +576,10 @@ async function createKwokCluster(opts: CreateClusterOptions): Promise<Cluster> {
       '--bind-address=127.0.0.1',
       `--secure-port=${kcmPort}`,
       '--enable-hostpath-provisioner=true',
+      // Client rate limits far above the defaults (20 QPS, burst 30): a 1000-pod ramp was bound by them
+      // (bench/statefulset-scale.ts), and on loopback with simulated kubelets nothing else needs protecting.
+      '--kube-api-qps=1000',
+      '--kube-api-burst=2000',
       `--cert-dir=${pki}`,
     ]);
     run.start('kube-scheduler', paths.kubeScheduler, [
@@ -583,6 +587,8 @@ async function createKwokCluster(opts: CreateClusterOptions): Promise<Cluster> {
       '--leader-elect=false',
       '--bind-address=127.0.0.1',
       `--secure-port=${schedPort}`,
+      '--kube-api-qps=1000',
+      '--kube-api-burst=2000',
       `--cert-dir=${pki}`,
     ]);
     run.start('kwok', paths.kwok, [
