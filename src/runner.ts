@@ -20,6 +20,7 @@ import { HarnessError, errorMessage } from './errors.ts';
 import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
 import { fingerprintChange, readFingerprint, reuseDir, resetKeptCluster, writeFingerprint } from './reuse.ts';
 import { removeRunObjects } from './kube/run-objects.ts';
+import { settleWithin } from './wait.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { junitXml } from './reporting/junit.ts';
 import { writeHtmlReport } from './reporting/html.ts';
@@ -45,7 +46,11 @@ export const abortRun = async (): Promise<void> => {
   currentProgress?.where(undefined);
   currentProgress?.activity('interrupted: stopping and removing what the run created');
   if (!current) return;
-  await Promise.race([current.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+  await settleWithin(
+    5000,
+    current.close().catch(() => undefined),
+    undefined,
+  );
 };
 
 type Log = (line: string) => void;
@@ -213,7 +218,11 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
         // nothing it is still creating appears after the teardown.
         if (!cluster && creating)
-          cluster = await Promise.race([creating.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
+          cluster = await settleWithin(
+            180_000,
+            creating.catch(() => undefined),
+            undefined,
+          );
         if (cluster) await cluster.destroy();
         // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
         // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.

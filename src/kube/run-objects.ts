@@ -7,16 +7,9 @@ import { existsSync } from 'node:fs';
 import { connect } from './client.ts';
 import { CORDONED_BY, uncordonAll } from './drain.ts';
 import { errorMessage } from '../errors.ts';
+import { within } from '../wait.ts';
 
 export const RUN_LABEL = 'stateful-e2e/run';
-
-const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms).unref();
-    }),
-  ]);
 
 /**
  * Deletes the run's namespaces (without waiting for them to finish terminating) and uncordons the nodes it cordoned.

@@ -17,6 +17,7 @@
  * Pure helpers (reference parsing, mirror names, hosts.toml) are exported for unit tests.
  */
 import { $ } from 'zx';
+import { until } from '../wait.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { Journal, type Undoer } from '../journal.ts';
 import { isStopping, onCleanup } from '../cleanup.ts';
@@ -114,21 +115,15 @@ const lastLine = (s: string): string =>
     .pop() ?? 'unknown error';
 
 /** Polls the registry's API root until it answers 200 (docker push needs it), or throws after `ms`. */
-async function untilServing(url: string, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  let last = 'no answer';
-  while (performance.now() < deadline) {
-    try {
+const untilServing = (url: string, ms: number): Promise<void> =>
+  until(
+    async () => {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) return;
-      last = `HTTP ${r.status}`;
-    } catch (err) {
-      last = errorMessage(err);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not serving after ${ms / 1000}s: ${last}`);
-}
+      return r.status === 200 ? undefined : `HTTP ${r.status}`;
+    },
+    { timeoutMs: ms, intervalMs: 200 },
+    (missing) => new Error(`${url} not serving after ${ms / 1000}s: ${missing}`),
+  );
 
 /** Fails with a one-line HarnessError when the registry image has not been built. */
 export async function registryPreflight(): Promise<void> {

@@ -21,6 +21,7 @@ import { MERGE } from '../kube/client.ts';
 import type { Undoer } from '../journal.ts';
 import { ALL_CAPABILITIES, ProviderUnavailable, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
+import { until as waitUntil, within } from '../wait.ts';
 import { cacheDir, PINS } from './pins.ts';
 import {
   CNI_CONFLIST_PATH,
@@ -47,7 +48,6 @@ $.quiet = true;
 /** Budget for the cluster to come up after `kind create cluster` returns (nodes, CoreDNS, storage). */
 const READY_TIMEOUT_MS = Number(process.env.E2E_KIND_READY_TIMEOUT_S ?? 300) * 1000;
 const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const lastLine = (s: string): string =>
   s
     .trim()
@@ -136,20 +136,9 @@ async function recipeImages(): Promise<string[]> {
 
 const isReady = (n: V1Node): boolean => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
-/** Polls `probe` (returns undefined when done, else what is still missing) until done or the deadline. */
-async function until(deadline: number, what: string, probe: () => Promise<string | undefined>): Promise<void> {
-  let missing: string | undefined = 'not checked yet';
-  while (performance.now() < deadline) {
-    try {
-      missing = await probe();
-    } catch (err) {
-      missing = errorMessage(err);
-    }
-    if (missing === undefined) return;
-    await sleep(1000);
-  }
-  throw new HarnessError(`kind: timed out waiting for ${what}: ${missing}`);
-}
+/** Polls `probe` (undefined when done, else what is still missing) every second until done or the deadline. */
+const until = (deadline: number, what: string, probe: () => Promise<string | undefined>): Promise<void> =>
+  waitUntil(probe, { timeoutMs: Math.max(0, deadline - performance.now()) }, (missing) => new HarnessError(`kind: timed out waiting for ${what}: ${missing}`));
 
 /**
  * `imageLoad`: how loadImages() gets images to the nodes, `kind load docker-image` or a registry container of the
@@ -249,9 +238,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
         kc.loadFromFile(kubeconfigPath);
         const core = kc.makeApiClient(CoreV1Api);
         const want = [...Object.values(kindNodeNamesFor(opts.name, opts.profile.workers)).flat()];
-        const nodes = (
-          await Promise.race([core.listNode(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref())])
-        ).items;
+        const nodes = (await within(10_000, 'list nodes', core.listNode())).items;
         const notReady = want.filter((n) => !nodes.some((x) => x.metadata?.name === n && isReady(x)));
         if (notReady.length > 0) {
           opts.log(`kind: kept cluster ${opts.name}: not Ready: ${notReady.join(', ')}`);

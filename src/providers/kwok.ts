@@ -20,6 +20,7 @@ import { HarnessError, errorMessage } from '../errors.ts';
 import type { Undoer } from '../journal.ts';
 import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from './provider.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
+import { settleWithin, until, within } from '../wait.ts';
 import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './kwok-stages.ts';
 
 const execFileP = promisify(execFile);
@@ -145,17 +146,7 @@ function kubeconfigYaml(server: string, pki: string): string {
   ].join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<undefined>((r) => {
-    timer = setTimeout(() => r(undefined), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | undefined> => settleWithin(ms, p, undefined);
 
 function httpStatus(url: string, tls?: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<number> {
   return new Promise((resolve) => {
@@ -310,15 +301,11 @@ class KwokRun {
   }
 
   async waitFor(what: string, logHint: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let delay = 100;
-    for (;;) {
-      this.checkAlive();
-      if (await probe().catch(() => false)) return;
-      if (Date.now() > deadline) throw new HarnessError(`kwok: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}; see ${logHint}`);
-      await sleep(delay);
-      delay = Math.min(delay * 2, 500);
-    }
+    await until(
+      async () => ((await probe()) ? undefined : 'not yet'),
+      { timeoutMs, intervalMs: 100, maxIntervalMs: 500, abortIf: () => this.checkAlive() },
+      () => new HarnessError(`kwok: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}; see ${logHint}`),
+    );
   }
 
   /** hostPath PV dirs this cluster's kube-controller-manager created, read from the API while it is up. */
@@ -428,10 +415,7 @@ export function kwokProvider(root?: string): ClusterProvider {
       try {
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(kubeconfigPath);
-        const list = await Promise.race([
-          kc.makeApiClient(k8s.CoreV1Api).listNode(),
-          new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref()),
-        ]);
+        const list = await within(10_000, 'list nodes', kc.makeApiClient(k8s.CoreV1Api).listNode());
         const ready = new Set(
           list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name),
         );
