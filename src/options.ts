@@ -10,6 +10,7 @@ import { HarnessError } from './errors.ts';
 import type { KeepPolicy } from './context.ts';
 import type { ProviderName } from './providers/provider.ts';
 import { fixturePath, withPreconditions, type DiscoveredScenario } from './discovery.ts';
+import { readResults } from './reporting/artifacts.ts';
 
 /** The command line as given; the scenarios are chosen once discovery has found them (selectScenarios). */
 export interface ParsedOptions {
@@ -293,11 +294,11 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 
 /** What failed in an earlier run, per scenario: its failed assertion IDs, or all of them if a setup step failed. */
 export function failedIn(dir: string, found: readonly DiscoveredScenario[]): Map<string, Set<string>> {
-  let results: { scenario?: unknown; id?: unknown; outcome?: unknown }[];
+  let results: readonly { scenario?: unknown; id?: unknown; outcome?: unknown }[];
   try {
-    results = (JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results?: typeof results }).results ?? [];
+    results = readResults(dir).results ?? [];
   } catch (err) {
-    throw new HarnessError(`--rerun-failed: ${path.join(dir, 'results.json')} is not a results file: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HarnessError(`--rerun-failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   const out = new Map<string, Set<string>>();
   for (const r of results) {

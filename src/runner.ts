@@ -22,7 +22,7 @@ import { fingerprintChange, readFingerprint, reuseDir, resetKeptCluster, writeFi
 import { removeRunObjects } from './kube/run-objects.ts';
 import { settleWithin } from './wait.ts';
 import { ResultCollector } from './reporting/results.ts';
-import { junitXml } from './reporting/junit.ts';
+import { writeJunit, writeResults } from './reporting/artifacts.ts';
 import { writeHtmlReport } from './reporting/html.ts';
 import {
   compareVersions,
@@ -368,11 +368,8 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
     return v ? { ...r, k8sVersion: v } : r;
   });
   progress.activity('writing reports');
-  writeFileSync(path.join(opts.reportDir, 'junit.xml'), junitXml(results, `stateful-e2e ${opts.provider}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`));
-  writeFileSync(
-    path.join(opts.reportDir, 'results.json'),
-    JSON.stringify({ runId, provider: opts.provider, fixturesDir: opts.fixturesDir, versions, results }, null, 1),
-  );
+  writeJunit(opts.reportDir, results, `stateful-e2e ${opts.provider}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`);
+  writeResults(opts.reportDir, { runId, provider: opts.provider, fixturesDir: opts.fixturesDir, versions, results });
   // One version: its verdict sits next to its report (which links it). Several: run() writes one over all of them.
   if (opts.conformance && opts.k8sVersions.length <= 1) {
     const input: ConformanceInput = {
@@ -406,22 +403,15 @@ function writeMerged(dir: string, input: ConformanceInput, runId: string, from: 
   const m = conformanceMatrix(input);
   const multiProvider = m.providers.length > 1;
   const suites = input.results.map((r) => ({ ...r, scenario: `${r.scenario} ${multiProvider ? `${r.provider} ` : ''}${r.k8sVersion ?? ''}`.trim() }));
-  writeFileSync(path.join(dir, 'junit.xml'), junitXml(suites, `stateful-e2e conformance ${m.columns.join(', ')}`));
-  writeFileSync(
-    path.join(dir, 'results.json'),
-    JSON.stringify(
-      {
-        runId,
-        provider: input.provider,
-        fixturesDir: input.fixturesDir,
-        mergedFrom: from.map((d) => path.relative(dir, d) || '.'),
-        versions: {},
-        results: input.results,
-      },
-      null,
-      1,
-    ),
-  );
+  writeJunit(dir, suites, `stateful-e2e conformance ${m.columns.join(', ')}`);
+  writeResults(dir, {
+    runId,
+    provider: input.provider,
+    fixturesDir: input.fixturesDir,
+    mergedFrom: from.map((d) => path.relative(dir, d) || '.'),
+    versions: {},
+    results: input.results,
+  });
   log(
     `conformance verdict: ${md} (and conformance.html): ${m.columns.map((c) => `${c} ${m.perColumn[c]!.failed ? 'FAIL' : m.perColumn[c]!.passed ? 'pass' : 'nothing shown'}`).join(', ')}`,
   );

@@ -3,7 +3,6 @@
  * diagnostics captured on failure before cleanup and cleanup that always runs (chainsaw's catch/finally).
  * Each assess step is one vitest test named with its catalogue ID, e.g. `[1.2] pods are created in order`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
@@ -19,6 +18,7 @@ import type { PodEvent } from './ordering.ts';
 import type { Capability } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
 import { RUN_LABEL } from './kube/run-objects.ts';
+import { writeTimeline } from './reporting/artifacts.ts';
 import { declareAssertions, isDiscovering, type DeclaredAssertion, type ScenarioMeta } from './discovery.ts';
 
 export { defineScenario, type ScenarioMeta } from './discovery.ts';
@@ -205,18 +205,13 @@ export class World {
   }
 
   writeTimeline(): string {
-    const dir = path.join(this.ctx.reportDir, 'timelines');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${this.scenario}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify(
-        { scenario: this.scenario, namespace: this.ns, startedAt: this.timeline.startedAt, deviations: this.deviations, entries: this.timeline.entries },
-        null,
-        1,
-      ),
-    );
-    return file;
+    return writeTimeline(this.ctx.reportDir, {
+      scenario: this.scenario,
+      namespace: this.ns,
+      startedAt: this.timeline.startedAt,
+      deviations: this.deviations,
+      entries: this.timeline.entries,
+    });
   }
 }
 

@@ -5,13 +5,12 @@
  * self-contained HTML page (conformance.html). A run with several --k8s-version values, or `--merge` of several
  * report directories (one per CI job), feeds the columns.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AssertionResult, Outcome } from './results.ts';
+import { readResults, type Outcome, type VersionedResult } from './artifacts.ts';
 import { esc } from './html.ts';
 
-/** An assertion result with the server version of the cluster it ran on (results.json since multi-version runs). */
-export type VersionedResult = AssertionResult & { readonly k8sVersion?: string };
+export type { VersionedResult } from './artifacts.ts';
 
 export interface ConformanceInput {
   readonly fixturesDir: string;
@@ -230,31 +229,12 @@ export function conformanceHtml(input: ConformanceInput): string {
   ].join('\n');
 }
 
-/** What the runner writes to <report-dir>/results.json (fields after `results` were added with conformance columns). */
-export interface ResultsFile {
-  readonly runId?: string;
-  readonly provider?: string;
-  readonly fixturesDir?: string;
-  /** Server version per scenario. */
-  readonly versions?: Readonly<Record<string, string>>;
-  readonly results?: readonly VersionedResult[];
-}
-
-export function readResultsFile(dir: string): ResultsFile {
-  const file = path.join(dir, 'results.json');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
-  } catch (err) {
-    throw new Error(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
 /**
  * Several report directories → one verdict written into outDir: every result keeps (or gets, from its file's
  * versions map) its server version; a column links to the report.html of the directory it came from.
  */
 export function mergeRuns(dirs: readonly string[], outDir: string): ConformanceInput {
-  const files = dirs.map((d) => ({ dir: d, data: readResultsFile(d) }));
+  const files = dirs.map((d) => ({ dir: d, data: readResults(d) }));
   const results = files.flatMap(({ data }) => (data.results ?? []).map((r) => ({ ...r, k8sVersion: versionOf(r, data.versions ?? {}) })));
   const multi = new Set(results.map((r) => r.provider)).size > 1;
   const reports: Record<string, string> = {};

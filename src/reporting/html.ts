@@ -6,20 +6,12 @@
  * for 30 s" check) are compressed and marked, so that the OrderedReady staircase and the Parallel burst stay
  * visible next to them.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AssertionResult } from './results.ts';
+import { readResultsIfAny, readTimelines, type AssertionResult, type TimelineFile } from './artifacts.ts';
 import type { TimelineEntry } from '../timeline.ts';
-import type { Deviation } from '../manifests.ts';
 
-/** What World.writeTimeline() writes to <report-dir>/timelines/<scenario>.json. */
-export interface TimelineFile {
-  readonly scenario: string;
-  readonly namespace: string;
-  readonly startedAt: string;
-  readonly deviations: readonly Deviation[];
-  readonly entries: readonly TimelineEntry[];
-}
+export type { TimelineFile } from './artifacts.ts';
 
 export interface HtmlReportInput {
   readonly runId: string;
@@ -670,10 +662,7 @@ export function htmlReport(input: HtmlReportInput): string {
 
 /** Reads <reportDir>/results.json and <reportDir>/timelines/*.json, writes <reportDir>/report.html, returns its path. */
 export function writeHtmlReport(reportDir: string): string {
-  const resultsFile = path.join(reportDir, 'results.json');
-  const parsed = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { runId?: string; provider?: string; results?: AssertionResult[]; versions?: Record<string, string> })
-    : {};
+  const parsed = readResultsIfAny(reportDir);
   const diagDir = path.join(reportDir, 'diagnostics');
   const diagnostics: Record<string, string[]> = {};
   if (existsSync(diagDir)) {
@@ -683,13 +672,7 @@ export function writeHtmlReport(reportDir: string): string {
         .sort();
     }
   }
-  const tlDir = path.join(reportDir, 'timelines');
-  const timelines = existsSync(tlDir)
-    ? readdirSync(tlDir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(path.join(tlDir, f), 'utf8')) as TimelineFile)
-    : [];
+  const timelines = readTimelines(reportDir);
   const file = path.join(reportDir, 'report.html');
   writeFileSync(
     file,
@@ -719,7 +702,7 @@ const md = (s: unknown): string =>
 export function markdownSummary(reportDir: string, label: string = reportDir.replace(/\/+$/, '')): string {
   const file = path.join(reportDir, 'results.json');
   if (!existsSync(file)) return `### ⚠️ ${md(label)}: no results.json (the run did not finish)\n\n`;
-  const run = JSON.parse(readFileSync(file, 'utf8')) as { runId?: string; provider?: string; results?: AssertionResult[] };
+  const run = readResultsIfAny(reportDir);
   const results = run.results ?? [];
   const c = countResults(results);
   const mark = c.failed > 0 ? '❌' : c.total === 0 ? '⚠️' : '✅';

@@ -1,5 +1,16 @@
 /** JUnit XML: one testsuite per scenario, one testcase per catalogue assertion; skips carry their reason. */
-import type { AssertionResult } from './results.ts';
+/** The fields of an assertion result (artifacts.ts) that JUnit shows. */
+interface AssertionResult {
+  readonly scenario: string;
+  readonly name: string;
+  readonly outcome: 'passed' | 'failed' | 'skipped';
+  readonly durationMs: number;
+  readonly message?: string;
+  readonly details?: string;
+  readonly provider: string;
+  readonly id?: string;
+  readonly flaky?: boolean;
+}
 
 const esc = (s: string): string =>
   s

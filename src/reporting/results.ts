@@ -7,23 +7,9 @@ import type { SerializedError } from 'vitest';
 import { isStopping } from '../cleanup.ts';
 import { scenarioNameOf } from '../discovery.ts';
 
-export type Outcome = 'passed' | 'failed' | 'skipped';
+import type { AssertionResult, Outcome } from './artifacts.ts';
 
-export interface AssertionResult {
-  readonly scenario: string;
-  /** Full test name, e.g. "[1.2] pods are created in ordinal order". */
-  readonly name: string;
-  /** Catalogue ID parsed from the name, e.g. "1.2". */
-  readonly id: string;
-  readonly outcome: Outcome;
-  readonly durationMs: number;
-  /** Failure message or skip reason. */
-  readonly message?: string;
-  readonly details?: string;
-  readonly provider: string;
-  /** Passed on a retry. */
-  readonly flaky?: boolean;
-}
+export type { AssertionResult, Outcome } from './artifacts.ts';
 
 const idOf = (name: string): string => /^\[([^\]]+)\]/.exec(name)?.[1] ?? name;
 
