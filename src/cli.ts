@@ -58,6 +58,14 @@ async function main(): Promise<number> {
   }
 }
 
+// Node exits with code 0 when nothing is left to wait on, even with main() still pending: never let that pass as
+// a green run.
+process.once('beforeExit', () => {
+  progress.stop();
+  console.error('error: internal: the run stopped with nothing left to wait on before it finished (a bug in the harness)');
+  process.exit(70);
+});
+
 main().then(
   (code) => process.exit(code),
   async (err: unknown) => {

@@ -1,14 +1,12 @@
 /**
  * The one wait utility for everything that is not a watch (API state is waited on with watch streams,
  * src/kube/watch.ts): polling a probe that says what is still missing, and bounding a promise in time. The timers
- * never keep the process alive.
+ * keep the process alive while they wait (an unref'd one let Node exit 0 in the middle of a wait) and are cleared
+ * as soon as the wait is over.
  */
 import { errorMessage } from './errors.ts';
 
-const sleep = (ms: number): Promise<void> =>
-  new Promise((r) => {
-    setTimeout(r, ms).unref();
-  });
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface PollOptions {
   /** Total time; the first probe always runs. */
@@ -63,7 +61,6 @@ export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms);
-    timer.unref();
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -73,7 +70,6 @@ export function settleWithin<T, F>(ms: number, p: Promise<T>, fallback: F): Prom
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<F>((r) => {
     timer = setTimeout(() => r(fallback), ms);
-    timer.unref();
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
