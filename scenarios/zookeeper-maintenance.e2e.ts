@@ -12,7 +12,7 @@ import { drain, uncordon, uncordonAll, type DrainResult } from '../src/kube/drai
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { describePods, podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
-import { srvr, watchPdbs, zkCliCreate, zkCliGet } from '../src/apps/zookeeper.ts';
+import { pdbSettled, srvr, watchPdbs, zkCliCreate, zkCliGet } from '../src/apps/zookeeper.ts';
 import { eventually } from '../src/eventually.ts';
 
 const SET = 'zk';
@@ -42,20 +42,19 @@ feature(scenario, (f) => {
       .filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule'))
       .map((n) => n.metadata!.name!);
 
-  const allowed = (): number | undefined => pdbs.current.get('zk-pdb')?.status?.disruptionsAllowed;
+  const settled = (expected: number) => pdbSettled(pdbs.current.get('zk-pdb'), 'zk-pdb', expected);
 
-  /** Before each drain, let the PDB settle to its expected value (catalogue: draining too early hits a stale PDB). */
+  /**
+   * Before each drain, let the PDB settle to its expected value (catalogue: draining too early hits a stale PDB).
+   * A missing zk-pdb fails at once, saying so: the disruptionsAllowed checks cannot hold without a PDB.
+   */
   async function pdbSettles(w: World, expected: number): Promise<void> {
-    if (!pdbs.current.has('zk-pdb')) {
-      // Without a PDB nothing can settle; the drain assertions themselves show what is missing.
-      w.timeline.add('note', 'pdb', 'no zk-pdb in the namespace');
-      return;
-    }
+    if (!pdbs.current.has('zk-pdb')) throw new Error(settled(expected).reason);
     await pdbs.until(
-      () => allowed() === expected,
+      () => settled(expected).ok,
       w.seconds(120),
       `zk-pdb disruptionsAllowed == ${expected}`,
-      () => `allowed=${allowed()}`,
+      () => settled(expected).reason,
     );
   }
 

@@ -84,17 +84,23 @@ export function indexByName(events: readonly PodEvent[]): Map<string, PodEvent[]
   return byName;
 }
 
-/** The latest event of a seq-sorted list strictly before `seq` (binary search). */
-function lastBefore(list: readonly PodEvent[] | undefined, seq: number): PodEvent | undefined {
-  if (list === undefined) return undefined;
+/** The index of the first event of a seq-sorted list at or after `seq` (binary search). */
+function indexFrom(list: readonly PodEvent[], seq: number): number {
   let lo = 0;
-  let hi = list.length; // first index with e.seq >= seq
+  let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (list[mid]!.seq < seq) lo = mid + 1;
     else hi = mid;
   }
-  return lo > 0 ? list[lo - 1] : undefined;
+  return lo;
+}
+
+/** The latest event of a seq-sorted list strictly before `seq`. */
+function lastBefore(list: readonly PodEvent[] | undefined, seq: number): PodEvent | undefined {
+  if (list === undefined) return undefined;
+  const i = indexFrom(list, seq);
+  return i > 0 ? list[i - 1] : undefined;
 }
 
 /** The first event of a seq-sorted list at or after `fromSeq` that matches. */
@@ -105,9 +111,60 @@ function firstFrom(list: readonly PodEvent[] | undefined, fromSeq: number, match
 }
 
 /**
+ * Whether the log shows that `prev` (the last event of its pod before `added`) was no longer the pod's current
+ * incarnation when `added` was created. Every later incarnation (another uid under the same name) must have been
+ * seen being created after the successor: an ADDED that follows the DELETED of prev's uid, and whose
+ * creationTimestamp is not before the successor's. An incarnation first seen as MODIFIED, or ADDED while prev's uid
+ * was never seen DELETED, replaced prev at a moment the log does not show, possibly before the successor was
+ * created; then only the previous incarnation is known to have been Ready, which does not count.
+ */
+function replacedBefore(list: readonly PodEvent[], prev: PodEvent, added: PodEvent): string | undefined {
+  let prevDeleted = false;
+  for (let i = indexFrom(list, added.seq); i < list.length; i++) {
+    const e = list[i]!;
+    if (e.uid === prev.uid) {
+      if (e.type === 'DELETED') prevDeleted = true;
+      continue;
+    }
+    const seen = `${added.name} was created (${describe(added)}) while only the previous incarnation of ${prev.name} (uid ${prev.uid}) had been seen Running+Ready (${describe(prev)})`;
+    if (e.type !== 'ADDED' || !prevDeleted) {
+      return `${seen}: incarnation uid ${e.uid} (first seen ${describe(e)}) replaced it where the log does not show when, so it may already have existed, not Ready`;
+    }
+    if (e.creationTimestamp && added.creationTimestamp && Date.parse(e.creationTimestamp) < Date.parse(added.creationTimestamp)) {
+      return `${seen}: incarnation uid ${e.uid} (${describe(e)}) was created at ${e.creationTimestamp}, before ${added.name} (${added.creationTimestamp})`;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `prevName` was Running+Ready, in its current incarnation, when `added` was created: its latest state before the
+ * ADDED is Running+Ready, the Ready lastTransitionTime is not more than 1 s after `added`'s creationTimestamp, and
+ * that incarnation (uid) had not already been replaced (see replacedBefore).
+ */
+function readyWhenAdded(list: readonly PodEvent[] | undefined, prevName: string, added: PodEvent): { prev: PodEvent } | { error: string } {
+  const name = added.name;
+  const prev = lastBefore(list, added.seq);
+  if (!prev || !isRunningReady(prev)) {
+    return { error: `${name} was created (${describe(added)}) while ${prevName} was not Running+Ready (${describe(prev)})` };
+  }
+  if (added.creationTimestamp && prev.readyTransition) {
+    const gap = Date.parse(added.creationTimestamp) - Date.parse(prev.readyTransition);
+    if (gap < -1000) {
+      return { error: `${name} creationTimestamp ${added.creationTimestamp} is ${-gap} ms before ${prevName} became Ready (${prev.readyTransition})` };
+    }
+  }
+  const replaced = replacedBefore(list!, prev, added);
+  if (replaced) return { error: replaced };
+  return { prev };
+}
+
+/**
  * OrderedCreate: for each consecutive pair (prev, next) of `names`, the ADDED event of next (at or after fromSeq)
- * comes when prev's latest state is Running with Ready=True. Cross-check: next's creationTimestamp is not more
- * than 1 s before prev's Ready lastTransitionTime.
+ * comes when prev's latest state is Running with Ready=True, in the incarnation (uid) of prev that exists when next
+ * is ADDED (a Ready state of an incarnation that had already been replaced does not count). Cross-check: next's
+ * creationTimestamp is not more than 1 s before prev's Ready lastTransitionTime.
  */
 export function orderedCreate(events: readonly PodEvent[], names: readonly string[], fromSeq = 0, after?: string): Verdict {
   const byName = indexByName(events);
@@ -120,19 +177,52 @@ export function orderedCreate(events: readonly PodEvent[], names: readonly strin
     if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
     if (i === 0) continue;
     const prevName = chain[i - 1]!;
-    const prev = lastBefore(byName.get(prevName), added.seq);
-    if (!prev || !isRunningReady(prev)) {
-      return fail(`${name} was created (${describe(added)}) while ${prevName} was not Running+Ready (${describe(prev)})`);
-    }
-    if (added.creationTimestamp && prev.readyTransition) {
-      const gap = Date.parse(added.creationTimestamp) - Date.parse(prev.readyTransition);
-      if (gap < -1000) {
-        return fail(`${name} creationTimestamp ${added.creationTimestamp} is ${-gap} ms before ${prevName} became Ready (${prev.readyTransition})`);
-      }
-    }
-    shown.push(`${name} ADDED #${added.seq} after ${prevName} Ready #${prev.seq}`);
+    const ready = readyWhenAdded(byName.get(prevName), prevName, added);
+    if ('error' in ready) return fail(ready.error);
+    shown.push(`${name} ADDED #${added.seq} after ${prevName} Ready #${ready.prev.seq}`);
   }
   return pass(shown.join('; ') || `${names.join(', ')} created`);
+}
+
+/**
+ * The first ADDED of `name` at or after fromSeq comes when EVERY pod of `readyNames` is Running+Ready (each in its
+ * current incarnation, with the same timestamp cross-check as orderedCreate): "cassandra-3 is created after 0..2
+ * are Ready", not only after its direct predecessor.
+ */
+export function addedWhileReady(events: readonly PodEvent[], name: string, readyNames: readonly string[], fromSeq = 0): Verdict {
+  if (readyNames.length === 0) return fail(`no pods given that ${name} must wait for`);
+  const byName = indexByName(events);
+  const added = firstFrom(byName.get(name), fromSeq, (e) => e.type === 'ADDED');
+  if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
+  const shown: string[] = [];
+  for (const r of readyNames) {
+    const ready = readyWhenAdded(byName.get(r), r, added);
+    if ('error' in ready) return fail(ready.error);
+    shown.push(`${r} Ready #${ready.prev.seq}`);
+  }
+  return pass(`${name} ADDED #${added.seq} while ${shown.join(', ')}`);
+}
+
+/**
+ * The pod's first incarnation created at or after fromSeq is seen Running but not Ready (its containers started,
+ * the readiness probe not yet passed) BEFORE its first Running+Ready event, as `kubectl get pods -w` shows
+ * `Running 0/1` and then `Running 1/1`. A not-Ready event after Ready (a later probe failure) does not count.
+ */
+export function runningBeforeReady(events: readonly PodEvent[], name: string, fromSeq = 0): Verdict {
+  const list = indexByName(events).get(name);
+  const added = firstFrom(list, fromSeq, (e) => e.type === 'ADDED');
+  if (!list || !added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
+  let running: PodEvent | undefined;
+  for (let i = indexFrom(list, added.seq); i < list.length; i++) {
+    const e = list[i]!;
+    if (e.uid !== added.uid) continue;
+    if (isRunningReady(e)) {
+      if (!running) return fail(`${name} became Ready (${describe(e)}) without first being seen Running and not Ready`);
+      return pass(`${name} Running, not Ready (${describe(running)}), then Ready (${describe(e)}) ${(e.t - running.t).toFixed(0)} ms later`);
+    }
+    if (!running && e.type !== 'DELETED' && e.phase === 'Running' && !e.ready && !e.deleting) running = e;
+  }
+  return fail(`${name} (uid ${added.uid}, ${describe(added)}) was never seen Running+Ready`);
 }
 
 /**
@@ -210,6 +300,31 @@ export function orderedReplace(events: readonly PodEvent[], names: readonly stri
 /** Events for pods in `names` at or after fromSeq that match `what` — for "nothing happens for N s" checks. */
 export function eventsMatching(events: readonly PodEvent[], fromSeq: number, what: (e: PodEvent) => boolean): PodEvent[] {
   return events.filter((e) => e.seq >= fromSeq && what(e));
+}
+
+/**
+ * For "no pod is replaced during the window": why `e` shows a pod being created, deleted or replaced, compared with
+ * `before` (name → uid of each pod when the window started), or undefined. A pod deleted and recreated under the
+ * same name counts as replaced by its uid, even when the log shows the new incarnation only as MODIFIED.
+ */
+export function podReplaced(e: PodEvent, before: ReadonlyMap<string, string>): string | undefined {
+  if (e.type === 'ADDED') return `${e.name} was created (${describe(e)}, uid ${e.uid})`;
+  if (e.type === 'DELETED' || e.deleting) return `${e.name} was deleted (${describe(e)}, uid ${e.uid})`;
+  const uid = before.get(e.name);
+  if (uid === undefined) return `${e.name} appeared (${describe(e)}, uid ${e.uid}) although it did not exist when the window started`;
+  if (e.uid !== uid) return `${e.name} was replaced: uid ${uid} when the window started, uid ${e.uid} now (${describe(e)})`;
+  return undefined;
+}
+
+/** The same comparison on two snapshots (name → uid), e.g. the pods at the start and at the end of the window. */
+export function podsReplaced(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string | undefined {
+  for (const [name, uid] of before) {
+    const now = after.get(name);
+    if (now === undefined) return `${name} (uid ${uid}) is gone`;
+    if (now !== uid) return `${name} was replaced: uid ${uid} → ${now}`;
+  }
+  for (const [name, uid] of after) if (!before.has(name)) return `${name} (uid ${uid}) was created`;
+  return undefined;
 }
 
 /**

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { concurrent, minReady, orderedCreate, orderedReplace, orderedTerminate, type PodEvent } from '../src/ordering.ts';
+import {
+  addedWhileReady,
+  concurrent,
+  minReady,
+  orderedCreate,
+  orderedReplace,
+  orderedTerminate,
+  podReplaced,
+  podsReplaced,
+  runningBeforeReady,
+  type PodEvent,
+} from '../src/ordering.ts';
 
 /** Builds a recorded stream from compact steps: "ADDED web-0", "READY web-0", "TERM web-1", "DELETED web-1". */
 function stream(...steps: string[]): PodEvent[] {
@@ -160,5 +171,144 @@ describe('minReady', () => {
     const r = minReady(ev, ['zk-0', 'zk-1', 'zk-2'], 6);
     expect(r.min).toBe(1);
     expect(r.at?.name).toBe('zk-1');
+  });
+});
+
+/** One recorded event with an explicit uid (the stream() helper derives uids from ADDED, which a lossy log lacks). */
+function ev(seq: number, type: PodEvent['type'], name: string, uid: string, state: 'Pending' | 'Running' | 'Ready', extra: Partial<PodEvent> = {}): PodEvent {
+  return { seq, t: seq * 100, type, name, uid, phase: state === 'Pending' ? 'Pending' : 'Running', ready: state === 'Ready', deleting: false, ...extra };
+}
+
+describe('orderedCreate ties the predecessor Ready to its current incarnation (issue 12)', () => {
+  it('fails when web-1 is ADDED while only the previous incarnation of web-0 had been Ready (the new one logged as MODIFIED)', () => {
+    // What a relist that recorded a recreated pod as MODIFIED leaves: web-0 u2 replaced u1 at an unknown moment.
+    const log = [
+      ev(0, 'ADDED', 'web-0', 'u1', 'Pending'),
+      ev(1, 'MODIFIED', 'web-0', 'u1', 'Ready'),
+      ev(2, 'ADDED', 'web-1', 'w1', 'Pending'),
+      ev(3, 'MODIFIED', 'web-0', 'u2', 'Running'),
+      ev(4, 'MODIFIED', 'web-0', 'u2', 'Ready'),
+      ev(5, 'MODIFIED', 'web-1', 'w1', 'Ready'),
+    ];
+    const v = orderedCreate(log, ['web-0', 'web-1']);
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(/only the previous incarnation of web-0 \(uid u1\)/);
+  });
+  it('fails when the new incarnation is ADDED without the old one being DELETED first', () => {
+    const log = [
+      ev(0, 'ADDED', 'web-0', 'u1', 'Pending'),
+      ev(1, 'MODIFIED', 'web-0', 'u1', 'Ready'),
+      ev(2, 'ADDED', 'web-1', 'w1', 'Pending'),
+      ev(3, 'ADDED', 'web-0', 'u2', 'Running'),
+    ];
+    expect(orderedCreate(log, ['web-0', 'web-1']).ok).toBe(false);
+  });
+  it('fails when the replacement of web-0 was created before web-1 (creationTimestamp), though logged after it', () => {
+    const log = [
+      ev(0, 'ADDED', 'web-0', 'u1', 'Pending', { creationTimestamp: '2026-01-01T00:00:00Z' }),
+      ev(1, 'MODIFIED', 'web-0', 'u1', 'Ready', { creationTimestamp: '2026-01-01T00:00:00Z' }),
+      ev(2, 'ADDED', 'web-1', 'w1', 'Pending', { creationTimestamp: '2026-01-01T00:00:20Z' }),
+      ev(3, 'DELETED', 'web-0', 'u1', 'Running'),
+      ev(4, 'ADDED', 'web-0', 'u2', 'Running', { creationTimestamp: '2026-01-01T00:00:10Z' }),
+    ];
+    expect(orderedCreate(log, ['web-0', 'web-1']).reason).toMatch(/uid u2 .* was created at 2026-01-01T00:00:10Z, before web-1/);
+  });
+  it('passes when web-0 is replaced only after web-1 was created', () => {
+    const log = [
+      ev(0, 'ADDED', 'web-0', 'u1', 'Pending', { creationTimestamp: '2026-01-01T00:00:00Z' }),
+      ev(1, 'MODIFIED', 'web-0', 'u1', 'Ready', { creationTimestamp: '2026-01-01T00:00:00Z' }),
+      ev(2, 'ADDED', 'web-1', 'w1', 'Pending', { creationTimestamp: '2026-01-01T00:00:20Z' }),
+      ev(3, 'MODIFIED', 'web-0', 'u1', 'Ready', { deleting: true }),
+      ev(4, 'DELETED', 'web-0', 'u1', 'Running'),
+      ev(5, 'ADDED', 'web-0', 'u2', 'Pending', { creationTimestamp: '2026-01-01T00:00:30Z' }),
+    ];
+    expect(orderedCreate(log, ['web-0', 'web-1']).ok).toBe(true);
+  });
+});
+
+describe('addedWhileReady (S3 [3.8]: cassandra-3 after 0..2 are Ready)', () => {
+  // cassandra-0 drops out of Ready (readiness probe) just before cassandra-3 is created.
+  const log = stream(
+    'ADDED cassandra-0',
+    'READY cassandra-0',
+    'ADDED cassandra-1',
+    'READY cassandra-1',
+    'ADDED cassandra-2',
+    'READY cassandra-2',
+    'RUNNING cassandra-0',
+    'ADDED cassandra-3',
+    'READY cassandra-0',
+    'READY cassandra-3',
+  );
+  it('fails when cassandra-0 is not Ready at cassandra-3 ADDED, which the predecessor-only check accepted', () => {
+    expect(orderedCreate(log, ['cassandra-3'], 6, 'cassandra-2').ok).toBe(true); // the old [3.8] check
+    const v = addedWhileReady(log, 'cassandra-3', ['cassandra-0', 'cassandra-1', 'cassandra-2'], 6);
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(/cassandra-3 was created .* while cassandra-0 was not Running\+Ready/);
+  });
+  it('passes when all three are Ready', () => {
+    const ok = stream(
+      'ADDED cassandra-0',
+      'READY cassandra-0',
+      'ADDED cassandra-1',
+      'READY cassandra-1',
+      'ADDED cassandra-2',
+      'READY cassandra-2',
+      'ADDED cassandra-3',
+    );
+    expect(addedWhileReady(ok, 'cassandra-3', ['cassandra-0', 'cassandra-1', 'cassandra-2'], 6).ok).toBe(true);
+    expect(addedWhileReady(ok, 'cassandra-3', [], 6).ok).toBe(false);
+  });
+});
+
+describe('runningBeforeReady (S4 [4.2]: Running 0/1 before Ready)', () => {
+  const oldCheck = (log: PodEvent[], m: string) => log.some((e) => e.name === m && e.phase === 'Running' && !e.ready);
+  it('fails when the pod went straight to Ready and was not Ready only afterwards, which the old check accepted', () => {
+    const log = stream('ADDED zk-0', 'READY zk-0', 'RUNNING zk-0', 'READY zk-0');
+    expect(oldCheck(log, 'zk-0')).toBe(true);
+    const v = runningBeforeReady(log, 'zk-0');
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(/became Ready .* without first being seen Running and not Ready/);
+  });
+  it('passes for ADDED, Running 0/1, Ready', () => {
+    expect(runningBeforeReady(stream('ADDED zk-0', 'RUNNING zk-0', 'READY zk-0'), 'zk-0').ok).toBe(true);
+  });
+  it('does not count a Running 0/1 of an earlier incarnation, nor one while terminating', () => {
+    const earlier = stream('ADDED zk-0', 'RUNNING zk-0', 'DELETED zk-0', 'ADDED zk-0', 'READY zk-0');
+    expect(runningBeforeReady(earlier, 'zk-0', 3).ok).toBe(false);
+    const terminating = [
+      ev(0, 'ADDED', 'zk-0', 'a', 'Pending'),
+      ev(1, 'MODIFIED', 'zk-0', 'a', 'Running', { deleting: true }),
+      ev(2, 'MODIFIED', 'zk-0', 'a', 'Ready'),
+    ];
+    expect(runningBeforeReady(terminating, 'zk-0').ok).toBe(false);
+  });
+  it('fails when the pod never becomes Ready', () => {
+    expect(runningBeforeReady(stream('ADDED zk-0', 'RUNNING zk-0'), 'zk-0').reason).toMatch(/never seen Running\+Ready/);
+  });
+});
+
+describe('podReplaced / podsReplaced (S1 noPodReplaced)', () => {
+  const before = new Map([
+    ['web-0', 'a0'],
+    ['web-1', 'a1'],
+  ]);
+  it('counts a pod recreated under the same name (new uid, logged as MODIFIED) as replaced, which the type-only check missed', () => {
+    const e = ev(5, 'MODIFIED', 'web-1', 'b1', 'Ready');
+    const oldCheck = e.type === 'ADDED' || e.type === 'DELETED' || e.deleting;
+    expect(oldCheck).toBe(false);
+    expect(podReplaced(e, before)).toMatch(/web-1 was replaced: uid a1 when the window started, uid b1 now/);
+  });
+  it('flags creation, deletion and an unknown pod; ignores a status change of the same pod', () => {
+    expect(podReplaced(ev(1, 'ADDED', 'web-2', 'c', 'Pending'), before)).toMatch(/created/);
+    expect(podReplaced(ev(1, 'MODIFIED', 'web-0', 'a0', 'Ready', { deleting: true }), before)).toMatch(/deleted/);
+    expect(podReplaced(ev(1, 'MODIFIED', 'web-3', 'd', 'Ready'), before)).toMatch(/did not exist when the window started/);
+    expect(podReplaced(ev(1, 'MODIFIED', 'web-0', 'a0', 'Running'), before)).toBeUndefined();
+  });
+  it('compares snapshots by uid', () => {
+    expect(podsReplaced(before, new Map(before))).toBeUndefined();
+    expect(podsReplaced(before, new Map([...before, ['web-1', 'b1']]))).toMatch(/web-1 was replaced/);
+    expect(podsReplaced(before, new Map([['web-0', 'a0']]))).toMatch(/web-1 .* is gone/);
+    expect(podsReplaced(before, new Map([...before, ['web-2', 'c']]))).toMatch(/web-2 .* was created/);
   });
 });

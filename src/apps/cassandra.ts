@@ -38,3 +38,11 @@ export async function nodetoolInfo(w: World, pod: string): Promise<NodeInfo> {
   if (r.exitCode !== 0) throw new Error(`nodetool info on ${pod} exited ${r.exitCode}`);
   return parseNodetoolInfo(r.stdout);
 }
+
+const HOST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The node's Host ID (`nodetool info` line `ID`, a UUID); throws when the output has none, so no two "missing" IDs compare equal. */
+export function requireHostId(info: NodeInfo, pod: string): string {
+  if (info.id === undefined || !HOST_ID.test(info.id)) throw new Error(`nodetool info on ${pod} shows no Host ID (ID: ${info.id ?? 'missing'})`);
+  return info.id;
+}

@@ -9,6 +9,7 @@ import { portForward } from '../kube/port-forward.ts';
 import { parseSrvr, type Srvr } from '../parsers/zookeeper.ts';
 import type { World } from '../scenario.ts';
 import type { ResourceWatch } from '../kube/watch.ts';
+import type { Verdict } from '../ordering.ts';
 
 /** The namespace's PDBs (zk-pdb), watched from the list's resourceVersion; the timeline shows each status change. */
 export function watchPdbs(w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> {
@@ -77,4 +78,21 @@ export async function zkCliCreate(w: World, pod: string, path: string, data: str
   await w.exec(pod, ['zkCli.sh', 'delete', path], 60);
   const r = await w.exec(pod, ['zkCli.sh', 'create', path, data], 60);
   return r.stdout + r.stderr;
+}
+
+/**
+ * "zk-pdb has settled to `expected` allowed disruptions" before or after a drain. A missing PDB is a failure that
+ * says so: without it there is no budget, so nothing can settle and a drain is never blocked.
+ */
+export function pdbSettled(pdb: V1PodDisruptionBudget | undefined, name: string, expected: number): Verdict {
+  if (!pdb) return { ok: false, reason: `PodDisruptionBudget ${name} does not exist, so disruptionsAllowed cannot be ${expected}` };
+  const allowed = pdb.status?.disruptionsAllowed;
+  if (allowed !== expected) {
+    const s = pdb.status;
+    return {
+      ok: false,
+      reason: `${name} disruptionsAllowed=${allowed ?? '?'} (healthy ${s?.currentHealthy ?? '?'}/${s?.expectedPods ?? '?'}), expected ${expected}`,
+    };
+  }
+  return { ok: true, reason: `${name} disruptionsAllowed=${expected}` };
 }

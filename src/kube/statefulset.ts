@@ -6,6 +6,7 @@ import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { MERGE, JSON_PATCH } from './client.ts';
 import { isPodReady } from './watch.ts';
 import type { World } from '../scenario.ts';
+import type { Verdict } from '../ordering.ts';
 
 export const podName = (set: string, ordinal: number): string => `${set}-${ordinal}`;
 export const podNames = (set: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => podName(set, from + i));
@@ -147,3 +148,34 @@ export async function waitRollout(w: World, set: string, timeoutS: number, gener
 }
 
 export const imageOf = (p: V1Pod | undefined): string | undefined => p?.spec?.containers?.[0]?.image;
+
+/**
+ * The headless Service's SRV answer (`dig +short SRV _<port-name>._tcp.<domain>`) has exactly one record per Ready
+ * pod (`<prio> <weight> <port> <pod>.<domain>.`). `expected` are the pods that must be Ready at this point (the
+ * catalogue's, never empty) and `ready` the pods that are: they must be the same set before the answer is
+ * compared, so an empty answer cannot match an empty Ready set.
+ */
+export function srvPerReadyPod(
+  digOutput: string,
+  o: { readonly domain: string; readonly port: number; readonly ready: readonly string[]; readonly expected: readonly string[] },
+): Verdict {
+  const expected = [...o.expected].sort();
+  if (expected.length === 0) return { ok: false, reason: 'no pod is expected to be Ready: an empty SRV answer would match an empty Ready set' };
+  const ready = [...o.ready].sort();
+  if (ready.join(',') !== expected.join(',')) {
+    return { ok: false, reason: `the Ready pods are [${ready.join(', ')}], expected exactly [${expected.join(', ')}]` };
+  }
+  const targets: string[] = [];
+  for (const line of digOutput.split('\n').map((l) => l.trim())) {
+    if (!line) continue;
+    const m = /^\d+ \d+ (\d+) (\S+)$/.exec(line);
+    if (!m || Number(m[1]) !== o.port) return { ok: false, reason: `unexpected SRV line: ${line}` };
+    targets.push(m[2]!);
+  }
+  targets.sort();
+  const want = expected.map((p) => `${p}.${o.domain}.`).sort();
+  if (targets.join(',') !== want.join(',')) {
+    return { ok: false, reason: `SRV targets [${targets.join(', ')}], expected one per Ready pod: [${want.join(', ')}]` };
+  }
+  return { ok: true, reason: `one SRV record per Ready pod: ${targets.join(', ')}` };
+}

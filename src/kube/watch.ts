@@ -46,6 +46,49 @@ export class ChangeBus {
   }
 }
 
+export interface RelistChange<T> {
+  readonly type: WatchEventType;
+  readonly object: T;
+}
+
+/**
+ * What a list means for the objects known before it (`known`, by name), as watch events, in the list's order:
+ * an object whose name was not known is ADDED; one known under another uid was deleted and recreated (DELETED of
+ * the old object, then ADDED); one with another resourceVersion is MODIFIED; a known object missing from the list
+ * is DELETED (last). The first list of a watch therefore records every existing object as ADDED.
+ */
+export function relistChanges<T extends KubernetesObject>(known: ReadonlyMap<string, T>, items: readonly T[]): RelistChange<T>[] {
+  const out: RelistChange<T>[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const name = item.metadata?.name ?? '?';
+    seen.add(name);
+    const prev = known.get(name);
+    if (prev === undefined) {
+      out.push({ type: 'ADDED', object: item });
+    } else if (prev.metadata?.uid && item.metadata?.uid && prev.metadata.uid !== item.metadata.uid) {
+      out.push({ type: 'DELETED', object: prev }, { type: 'ADDED', object: item });
+    } else if (prev.metadata?.resourceVersion !== item.metadata?.resourceVersion) {
+      out.push({ type: 'MODIFIED', object: item });
+    }
+  }
+  for (const [name, obj] of known) if (!seen.has(name)) out.push({ type: 'DELETED', object: obj });
+  return out;
+}
+
+/**
+ * Server-side timeout of each watch request. Below client-node's 30 s inactivity abort, so on a quiet watch the
+ * API server sends a bookmark (2 s before the deadline) with a fresh resourceVersion and then ends the request
+ * cleanly; the watch resumes from that resourceVersion without losing events and without a relist.
+ */
+const WATCH_TIMEOUT_S = 25;
+
+/** The API says the resourceVersion is too old to resume from (HTTP 410 Gone / Expired): only a relist helps. */
+const isGone = (err: unknown): boolean => {
+  const code = (err as { statusCode?: unknown; code?: unknown } | null)?.statusCode ?? (err as { code?: unknown } | null)?.code;
+  return code === 410;
+};
+
 export class ResourceWatch<T extends KubernetesObject> {
   readonly current = new Map<string, T>();
   readonly events: ObservedEvent<T>[] = [];
@@ -56,8 +99,14 @@ export class ResourceWatch<T extends KubernetesObject> {
   private readonly bus: ChangeBus;
   private abort: AbortController | undefined;
   private resourceVersion = '';
+  private started = false;
   private stopped = false;
   private failure: Error | undefined;
+  /** A watch request is open (events flow); false between a request's end and the next one's start. */
+  private connected = false;
+  /** Relists after the first list: each one is a gap in which events may have been lost (only the net change is seen). */
+  private gaps = 0;
+  private lastGap = '';
 
   constructor(kube: Kube, spec: WatchSpec, timeline: Timeline, summarize: (obj: T) => string, bus = new ChangeBus()) {
     this.bus = bus;
@@ -69,7 +118,9 @@ export class ResourceWatch<T extends KubernetesObject> {
 
   async start(): Promise<void> {
     await this.relist();
-    await this.connect();
+    this.started = true;
+    const r = await this.connect();
+    if (!r.ok) void this.reconnect(r.err);
   }
 
   stop(): void {
@@ -118,29 +169,52 @@ export class ResourceWatch<T extends KubernetesObject> {
   /**
    * "Nothing happens for N s": resolves after windowMs unless an event (from now on) makes `violation` return a
    * message, in which case it rejects at once with that message. The one place a fixed wait is allowed.
+   * It never passes on a watch that was not watching for the whole window: it rejects if the watch was not
+   * started, is stopped, fails, or has to relist (a gap in which events may have been lost) during the window.
+   * A request that ended and resumed from its resourceVersion loses nothing (the API replays what followed); if
+   * the window ends between two requests, the verdict waits for the next request to open (or for a gap/failure).
    */
   hold(windowMs: number, violation: (e: ObservedEvent<T>) => string | undefined): Promise<void> {
     const from = this.events.length;
+    const gapsAtStart = this.gaps;
+    const window = `${Math.round(windowMs / 1000)}s window`;
+    const watch = `the ${this.spec.kind} watch`;
     return new Promise((resolve, reject) => {
-      const listener = (): void => {
+      let over = false;
+      let finished = false;
+      /** Why the hold cannot pass (a violation first, then the watch's own state), or undefined. */
+      const broken = (): string | undefined => {
         for (const e of this.events.slice(from)) {
           const v = violation(e);
-          if (v) {
-            finish();
-            reject(new Error(v));
-            return;
-          }
+          if (v) return v;
         }
+        if (!this.started) return `${watch} was not started, so it cannot show that nothing happened in the ${window}`;
+        if (this.failure) return `${watch} died during the ${window}, so it cannot show that nothing happened: ${this.failure.message}`;
+        if (this.stopped) return `${watch} was stopped during the ${window}`;
+        if (this.gaps !== gapsAtStart) {
+          return `${watch} lost its place during the ${window} and had to relist (${this.lastGap}): events may be missing, so it cannot show that nothing happened`;
+        }
+        return undefined;
+      };
+      const check = (): void => {
+        if (finished) return;
+        const why = broken();
+        if (why) finish(new Error(why));
+        else if (over && this.connected) finish();
       };
       const timer = setTimeout(() => {
-        finish();
-        resolve();
+        over = true;
+        check();
       }, windowMs);
-      const finish = (): void => {
+      const finish = (err?: Error): void => {
+        finished = true;
         clearTimeout(timer);
         unsubscribe();
+        if (err) reject(err);
+        else resolve();
       };
-      const unsubscribe = this.bus.subscribe(listener);
+      const unsubscribe = this.bus.subscribe(check);
+      check();
     });
   }
 
@@ -157,7 +231,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     this.notify();
   }
 
-  /** List, then reconcile `current` with what the list says (synthetic MODIFIED/DELETED after a gap). */
+  /** List, then reconcile `current` with what the list says (synthetic ADDED/MODIFIED/DELETED, see relistChanges). */
   private async relist(): Promise<void> {
     const list = await this.kube.objects.list<T>(
       this.spec.apiVersion,
@@ -170,45 +244,88 @@ export class ResourceWatch<T extends KubernetesObject> {
       this.spec.labelSelector,
     );
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
-    const seen = new Set<string>();
-    for (const item of list.items) {
-      const name = item.metadata?.name ?? '?';
-      seen.add(name);
-      const prev = this.current.get(name);
-      if (prev?.metadata?.resourceVersion !== item.metadata?.resourceVersion) this.record('MODIFIED', item);
-    }
-    for (const [name, obj] of [...this.current]) if (!seen.has(name)) this.record('DELETED', obj);
+    for (const c of relistChanges(this.current, list.items)) this.record(c.type, c.object);
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const query: Record<string, string | boolean> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true };
+  /**
+   * Opens one watch request from `resourceVersion`. Resolves `ok` once the stream is open (its end then starts a
+   * reconnect), or with the error the request ended with before it opened.
+   */
+  private async connect(): Promise<{ ok: true } | { ok: false; err: unknown }> {
+    if (this.stopped) return { ok: true };
+    const query: Record<string, string | number | boolean> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: WATCH_TIMEOUT_S,
+    };
     if (this.spec.labelSelector) query.labelSelector = this.spec.labelSelector;
     if (this.spec.fieldSelector) query.fieldSelector = this.spec.fieldSelector;
-    this.abort = await new Watch(this.kube.kc).watch(
+    let open = false;
+    let early: { err: unknown } | undefined;
+    const abort = await new Watch(this.kube.kc).watch(
       this.spec.path,
       query,
       (type: string, obj: T) => {
+        if (type === 'ERROR') {
+          this.resourceVersion = ''; // 410 Gone (or another error status): relist on reconnect
+          return;
+        }
         const rv = obj?.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.record(type, obj);
-        else if (type === 'ERROR') this.resourceVersion = ''; // 410 Gone: relist on reconnect
       },
-      (err: unknown) => void this.reconnect(err),
+      (err: unknown) => {
+        if (!open) {
+          early = { err };
+          return;
+        }
+        this.connected = false;
+        this.notify();
+        void this.reconnect(err);
+      },
     );
+    if (early) return { ok: false, err: early.err };
+    open = true;
+    this.abort = abort;
+    if (this.stopped) {
+      abort.abort();
+      return { ok: true };
+    }
+    this.connected = true;
+    this.notify();
+    return { ok: true };
+  }
+
+  /**
+   * A gap: the watch cannot resume, so it relists and records the difference. The gap is counted once the relist
+   * is over (or has failed), so a `hold` reports a violation the difference shows before the gap itself.
+   */
+  private async relistAfterGap(err: unknown): Promise<void> {
+    this.lastGap = isGone(err) || !this.resourceVersion ? 'resourceVersion expired' : `after ${err instanceof Error ? err.message : String(err)}`;
+    this.resourceVersion = ''; // until a list succeeds, nothing can be resumed
+    this.timeline.add('note', 'watch', `${this.spec.kind} watch ${this.lastGap}: relisting; a change in the gap is seen only as the difference`);
+    try {
+      await this.relist();
+    } finally {
+      this.gaps++;
+      this.notify();
+    }
   }
 
   private async reconnect(err: unknown): Promise<void> {
     if (this.stopped) return;
-    // Server-side timeouts close watches routinely; a gap (410 Gone) needs a relist first.
+    // Watches end routinely (the server-side timeout): resume from the last resourceVersion, which loses nothing.
+    // Only when that resourceVersion is gone (ERROR event or 410) does the watch relist, which is a gap.
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 500 * attempt));
+      if (this.stopped) return;
       try {
-        if (!this.resourceVersion || err) await this.relist();
-        await this.connect();
-        return;
+        if (!this.resourceVersion || isGone(err)) await this.relistAfterGap(err);
+        const r = await this.connect();
+        if (r.ok) return;
+        err = r.err;
       } catch (e) {
         err = e;
-        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
       }
     }
     if (!this.stopped) {
@@ -229,7 +346,12 @@ export function summarizePod(p: V1Pod): string {
 
 /** The pod watch as the ordering predicates read it. */
 export function podEvents(w: ResourceWatch<V1Pod>): PodEvent[] {
-  return w.events.map(({ seq, t, type, object: p }) => ({
+  return w.events.map(toPodEvent);
+}
+
+/** One observed pod event as the ordering predicates read it (also for `hold` violations). */
+export function toPodEvent({ seq, t, type, object: p }: ObservedEvent<V1Pod>): PodEvent {
+  return {
     seq,
     t,
     type,
@@ -243,7 +365,7 @@ export function podEvents(w: ResourceWatch<V1Pod>): PodEvent[] {
     nodeName: p.spec?.nodeName,
     revision: p.metadata?.labels?.['controller-revision-hash'],
     image: p.spec?.containers?.[0]?.image,
-  }));
+  };
 }
 
 function toIso(d: Date | string | undefined): string | undefined {
