@@ -42,6 +42,10 @@ mutate no-pdb zookeeper-maintenance 4.23 zookeeper/zookeeper.yaml '/^apiVersion:
 # Without `strategy: Recreate` MySQL rolls (surge first): the new pod exists before the old one is gone, so two
 # mysqld could share the volume. [2.9] must see the new pod ADDED before the old one is DELETED.
 mutate mysql-rolling wordpress-mysql 2.9 wordpress-mysql/mysql-deployment.yaml '/^  strategy:$/,/^    type: Recreate$/d'
+# E4's own negative case (E4.3) put into the converted PetSet: a claim that names no storage class binds only to a
+# pre-made PV, and there is none, so web-0 never runs and [E4.2/1.2] (web-0, web-1 Ready in order) must fail.
+# TIMEOUT_SCALE=0.5: it waits 90 s instead of 180 s before it fails.
+TIMEOUT_SCALE=0.5 mutate no-provisioner-pvc petset-nginx E4.2/1.2 petset-nginx/petset.yaml 's/^      accessModes: \[ "ReadWriteOnce" \]$/      storageClassName: ""\n&/'
 fi
 
 # Data-plane mutations need real containers (kind or an existing cluster).
@@ -53,6 +57,12 @@ if [ "$provider" != kwok ]; then
   # makes Cassandra 5 exit at start instead, which [3.3] would catch only after its 15 min timeout.
   # TIMEOUT_SCALE=0.5: [3.4] retries for 150 s instead of 300 s before it fails.
   TIMEOUT_SCALE=0.5 mutate cassandra-seed-self cassandra 3.4 cassandra/cassandra.yaml '/- name: CASSANDRA_SEEDS$/,+1d' '\[3\.[34]\]'
+  # The ConfigMap key renamed: the pod's configMapKeyRef finds no key, kubelet never starts the container
+  # (CreateContainerConfigError), so some-pod never Succeeds and [E6.2] must fail.
+  mutate configmap-key-renamed configmap-env E6.2 configmap-env/configmap.yaml 's/^  db-ip-addresses: /  db-ip-address: /'
+  # Redis without the append-only file (and, as in the fixture, no RDB snapshot): after every pod is deleted rd-0
+  # starts empty, the replicas resync to it, and foo is gone, so [E5.4] must fail ([E5.3] writes foo first).
+  mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'
 fi
 
 exit $failures
