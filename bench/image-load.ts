@@ -7,7 +7,7 @@
  * and method, with the images removed from the workers before each (crictl rmi, containerd GC):
  *   - kind-load: the provider's own loadImages() (`kind load docker-image --nodes <workers>`, which imports and
  *     unpacks into each worker's containerd);
- *   - registry: kind-registry.ts's serve() (start the registry container, push, hosts.toml on every node), then
+ *   - registry: kind/registry.ts's serve() (start the registry container, push, hosts.toml on every node), then
  *     `crictl pull` of every image on every worker in parallel, so that both end with the same state: every image
  *     unpacked in every worker. The registry is removed after each round (its start is part of the cost).
  * Prints each time, the medians and the ratio. --verify then checks a real pod: the image removed from the
@@ -22,8 +22,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
-import { kindProvider } from '../src/providers/kind.ts';
-import { localRegistry } from '../src/providers/kind-registry.ts';
+import { kindProvider } from '../src/providers/kind/index.ts';
+import { localRegistry } from '../src/providers/kind/registry.ts';
 import { PROFILES, type Cluster } from '../src/providers/provider.ts';
 import { Journal, type JournalEntry } from '../src/journal.ts';
 import { installSignalHandlers, onCleanup, runCleanup } from '../src/cleanup.ts';

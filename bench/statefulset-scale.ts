@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { killKwokFromPidsFile, kwokProvider } from '../src/providers/kwok.ts';
+import { killKwokFromPidsFile, kwokProvider } from '../src/providers/kwok/index.ts';
 import { PROFILES, type Cluster, type ClusterProfile } from '../src/providers/provider.ts';
 import { connect, MERGE, type Kube } from '../src/kube/client.ts';
 import { ChangeBus, ResourceWatch, isPodReady, podEvents, summarizePod } from '../src/kube/watch.ts';

@@ -53,7 +53,7 @@ export interface ParsedOptions {
   readonly retries: number;
   /** Lets disruptive scenarios (cordon, drain) run on --provider existing. */
   readonly allowDisruptive: boolean;
-  /** How images reach kind nodes: `kind load docker-image`, or a registry container of the run (kind-registry.ts). */
+  /** How images reach kind nodes: `kind load docker-image`, or a registry container of the run (providers/kind/registry.ts). */
   readonly imageLoad: ImageLoad;
   readonly help: boolean;
 }
@@ -287,7 +287,10 @@ export function selectScenarios(p: ParsedOptions, found: readonly DiscoveredScen
       throw new HarnessError(`${disruptive.join(', ')} cordon and drain nodes; on your own cluster pass --allow-disruptive, or leave them out with --scenario`);
     }
   }
-  return { ...p, scenarios: part, ...(grep ? { grep } : {}) };
+  // Reports name one fixtures root: --fixtures, else the one every selected scenario shares (a user's own project).
+  const roots = [...new Set(part.map((s) => s.fixturesRoot))];
+  const fixturesDir = p.fixturesOverride ?? (roots.length === 1 ? roots[0]! : p.fixturesDir);
+  return { ...p, fixturesDir, scenarios: part, ...(grep ? { grep } : {}) };
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

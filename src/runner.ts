@@ -13,7 +13,7 @@ import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
 import { providerFor, undo } from './providers/index.ts';
 import { PROFILES, ProviderUnavailable, type Cluster, type ClusterProvider } from './providers/provider.ts';
-import { kwokPaths } from './providers/kwok-stages.ts';
+import { kwokPaths } from './providers/kwok/stages.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
 import { HarnessError, errorMessage } from './errors.ts';

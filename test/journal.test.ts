@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, cleanupLeftovers, type JournalEntry } from '../src/journal.ts';
 import { UNDOERS, undo } from '../src/providers/index.ts';
-import { kindProvider } from '../src/providers/kind.ts';
-import { kwokProvider } from '../src/providers/kwok.ts';
-import { existingProvider } from '../src/providers/existing.ts';
+import { kindProvider } from '../src/providers/kind/index.ts';
+import { kwokProvider } from '../src/providers/kwok/index.ts';
+import { existingProvider } from '../src/providers/existing/index.ts';
 
 describe('cleanup journal', () => {
   let state: string;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kindConfigFor } from '../src/providers/kind.ts';
-import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind-network.ts';
+import { kindConfigFor } from '../src/providers/kind/index.ts';
+import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
 
 const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
 

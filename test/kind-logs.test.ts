@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportKindLogs, runBounded } from '../src/providers/kind-logs.ts';
+import { exportKindLogs, runBounded } from '../src/providers/kind/logs.ts';
 import { writeHtmlReport } from '../src/reporting/html.ts';
 
 describe('runBounded', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostsToml, mirrorImage, mirrorPrefix, parseImageRef, registriesOf, REFUSE_SERVER } from '../src/providers/kind-registry.ts';
+import { hostsToml, mirrorImage, mirrorPrefix, parseImageRef, registriesOf, REFUSE_SERVER } from '../src/providers/kind/registry.ts';
 import { parseOptions } from '../src/options.ts';
 
 describe('parseImageRef (docker normalisation, as containerd resolves it)', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { KWOK_PROVIDER_PINS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, parseVersionsSh } from '../src/providers/kwok-stages.ts';
+import { KWOK_PROVIDER_PINS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, parseVersionsSh } from '../src/providers/kwok/stages.ts';
 
 // Trimmed copies of the shapes of kwok's stage files (the real ones are loaded from the build cache at run time).
 const stage = (name: string, extra = '') => `apiVersion: kwok.x-k8s.io/v1alpha1

@@ -7,10 +7,10 @@ import { rmSync } from 'node:fs';
 import type { JournalEntry, Undoer } from '../journal.ts';
 import type { Options } from '../options.ts';
 import type { ClusterProvider } from './provider.ts';
-import { kindClusterUndoer, kindProvider } from './kind.ts';
-import { dockerContainerUndoer } from './kind-registry.ts';
-import { kwokClusterUndoer, kwokProvider } from './kwok.ts';
-import { clusterObjectsUndoer, existingProvider } from './existing.ts';
+import { kindClusterUndoer, kindProvider } from './kind/index.ts';
+import { dockerContainerUndoer } from './kind/registry.ts';
+import { kwokClusterUndoer, kwokProvider } from './kwok/index.ts';
+import { clusterObjectsUndoer, existingProvider } from './existing/index.ts';
 
 export function providerFor(opts: Options, root: string): ClusterProvider {
   switch (opts.provider) {

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { RunContext } from '../context.ts';
 import type { Kube } from '../kube/client.ts';
 import type { Timeline } from '../timeline.ts';
-import { exportKindLogs } from '../providers/kind-logs.ts';
+import { exportKindLogs } from '../providers/kind/logs.ts';
 
 /** Catalogue-style budget for `kind export logs` (scaled by TIMEOUT_SCALE): a few nodes take 10-30 s on 2 cores. */
 const KIND_EXPORT_TIMEOUT_S = 120;

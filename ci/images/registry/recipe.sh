@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # sourced by ci/build-images.sh, which reads these variables
-# A plain (non-proxying) image registry for kind nodes to pull from (src/providers/kind-registry.ts,
+# A plain (non-proxying) image registry for kind nodes to pull from (src/providers/kind/registry.ts,
 # `--image-load registry`): Debian bookworm's docker-registry (CNCF distribution 2.8), serving HTTP on :5000,
 # storage under /var/lib/registry, in the foreground. The tag is Debian's package version ('+' is not allowed in
 # a tag: 2.8.2+ds1-1 -> 2.8.2-ds1-1); post_install fails the build if bookworm ships another version, so the tag

@@ -46,7 +46,7 @@ export function runBounded(argv: readonly string[], timeoutMs: number): Promise<
  * kind.ts is imported lazily: scenario workers load this module on every provider, and only kind runs need it.
  */
 export async function exportKindLogs(name: string, dir: string, timeoutMs: number): Promise<string | undefined> {
-  const { findKind } = await import('./kind.ts');
+  const { findKind } = await import('./index.ts');
   const kind = await findKind();
   if (!kind) return 'kind not found (KIND_BINARY, PATH, or ci/build-kind.sh)';
   const r = await runBounded([kind, 'export', 'logs', dir, '--name', name], timeoutMs);

@@ -16,12 +16,12 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { HarnessError, errorMessage } from '../errors.ts';
-import type { Undoer } from '../journal.ts';
-import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from './provider.ts';
-import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
-import { settleWithin, until, within } from '../wait.ts';
-import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './kwok-stages.ts';
+import { HarnessError, errorMessage } from '../../errors.ts';
+import type { Undoer } from '../../journal.ts';
+import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from '../provider.ts';
+import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
+import { settleWithin, until, within } from '../../wait.ts';
+import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './stages.ts';
 
 const execFileP = promisify(execFile);
 

@@ -4,7 +4,7 @@
  *
  * Offline node images (ci/build-node-image.sh, recognised by their io.stateful-e2e.rev label) carry no kindnetd,
  * so the cluster is created with the default CNI disabled and the provider sets up a static pod network through
- * `docker exec` (kind-network.ts). Their default StorageClass `standard` is local-path-provisioner, installed by
+ * `docker exec` (network.ts). Their default StorageClass `standard` is local-path-provisioner, installed by
  * kind itself from the image's /kind/manifests/default-storage.yaml, as with kindest/node images.
  *
  * Profiles with shared storage (K4S) mount one host directory, <workDir>/shared, at /var/local-path-provisioner in
@@ -16,13 +16,13 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { parse as parseYaml, stringify } from 'yaml';
 import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@kubernetes/client-node';
-import { HarnessError, errorMessage } from '../errors.ts';
-import { MERGE } from '../kube/client.ts';
-import type { Undoer } from '../journal.ts';
-import { ALL_CAPABILITIES, ProviderUnavailable, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
-import { buildOnFirstUse, buildScript, buildsAllowed } from './first-use.ts';
-import { until as waitUntil, within } from '../wait.ts';
-import { cacheDir, PINS } from './pins.ts';
+import { HarnessError, errorMessage } from '../../errors.ts';
+import { MERGE } from '../../kube/client.ts';
+import type { Undoer } from '../../journal.ts';
+import { ALL_CAPABILITIES, ProviderUnavailable, type Cluster, type ClusterProvider, type CreateClusterOptions } from '../provider.ts';
+import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
+import { until as waitUntil, within } from '../../wait.ts';
+import { cacheDir, PINS } from '../pins.ts';
 import {
   CNI_CONFLIST_PATH,
   LOCAL_PATH_CONFIGMAP,
@@ -38,9 +38,9 @@ import {
   podRoutes,
   sharedStorageConfig,
   type KindNodeNet,
-} from './kind-network.ts';
-import { localRegistry, registryPreflight, type LocalRegistry } from './kind-registry.ts';
-import type { ImageLoad } from '../options.ts';
+} from './network.ts';
+import { localRegistry, registryPreflight, type LocalRegistry } from './registry.ts';
+import type { ImageLoad } from '../../options.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -142,7 +142,7 @@ const until = (deadline: number, what: string, probe: () => Promise<string | und
 
 /**
  * `imageLoad`: how loadImages() gets images to the nodes, `kind load docker-image` or a registry container of the
- * run (kind-registry.ts, started only then).
+ * run (registry.ts, started only then).
  */
 export function kindProvider(root: string, k8sVersion?: string, imageLoad: ImageLoad = 'kind-load'): ClusterProvider {
   let kind = '';

@@ -17,10 +17,10 @@
  * Pure helpers (reference parsing, mirror names, hosts.toml) are exported for unit tests.
  */
 import { $ } from 'zx';
-import { until } from '../wait.ts';
-import { HarnessError, errorMessage } from '../errors.ts';
-import { Journal, type Undoer } from '../journal.ts';
-import { isStopping, onCleanup } from '../cleanup.ts';
+import { until } from '../../wait.ts';
+import { HarnessError, errorMessage } from '../../errors.ts';
+import { Journal, type Undoer } from '../../journal.ts';
+import { isStopping, onCleanup } from '../../cleanup.ts';
 
 $.verbose = false;
 $.quiet = true;

@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, CoreV1Api, type V1NodeList } from '@kubernetes/client-node';
-import { HarnessError, errorMessage } from '../errors.ts';
-import type { Undoer } from '../journal.ts';
-import { removeRunObjects } from '../kube/run-objects.ts';
-import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from './provider.ts';
+import { HarnessError, errorMessage } from '../../errors.ts';
+import type { Undoer } from '../../journal.ts';
+import { removeRunObjects } from '../../kube/run-objects.ts';
+import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from '../provider.ts';
 
 /** The copy of the user's context in the run's work directory. */
 const ownKubeconfig = (workDir: string): string => path.join(workDir, 'kubeconfig');
