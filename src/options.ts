@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HarnessError } from './errors.ts';
 import type { KeepPolicy } from './context.ts';
-import type { ProviderName } from './providers/provider.ts';
+import type { ImageLoad, ProviderName } from './providers/provider.ts';
+import { PROVIDERS } from './providers/index.ts';
 import { fixturePath, withPreconditions, type DiscoveredScenario } from './discovery.ts';
 import { readResults } from './reporting/artifacts.ts';
 
@@ -62,7 +63,7 @@ export interface Options extends ParsedOptions {
   readonly scenarios: readonly DiscoveredScenario[];
 }
 
-export type ImageLoad = 'kind-load' | 'registry';
+export type { ImageLoad } from './providers/provider.ts';
 /** Measured faster on this machine (bench/image-load.ts; README). */
 export const DEFAULT_IMAGE_LOAD: ImageLoad = 'kind-load';
 
@@ -146,7 +147,11 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (v.merge && merge.length === 0) throw new HarnessError('--merge: name the report directories to merge, e.g. --merge reports/v1.33.4 reports/v1.34.4');
   for (const d of merge) if (!existsSync(path.join(d, 'results.json'))) throw new HarnessError(`--merge: no results.json in ${d}`);
   if (v.merge && (v.scenario || v['k8s-version'])) throw new HarnessError('--merge runs nothing: it takes report directories, not --scenario or --k8s-version');
-  const provider = oneOf('provider', v.provider ?? 'kind', ['kind', 'kwok', 'existing'] as const);
+  const provider = oneOf(
+    'provider',
+    v.provider ?? 'kind',
+    PROVIDERS.map((m) => m.name),
+  );
   const keep = oneOf('keep', v.keep!, ['never', 'on-failure', 'always'] as const);
   const imageLoad = oneOf('image-load', v['image-load']!, ['kind-load', 'registry'] as const);
   const scenarioDirs = (v.scenarios ?? []).map((d) => path.resolve(d));

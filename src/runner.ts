@@ -5,15 +5,14 @@
  * time, each into <report-dir>/<version>/, and the verdict merges them; --merge builds the verdict from earlier
  * runs' report directories without creating anything.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { Options } from './options.ts';
-import { providerFor, undo } from './providers/index.ts';
+import { providerFor, providerModule, undo } from './providers/index.ts';
 import { PROFILES, ProviderUnavailable, type Cluster, type ClusterProvider } from './providers/provider.ts';
-import { kwokPaths } from './providers/kwok/stages.ts';
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
 import { HarnessError, errorMessage } from './errors.ts';
@@ -24,15 +23,7 @@ import { settleWithin } from './wait.ts';
 import { ResultCollector } from './reporting/results.ts';
 import { writeJunit, writeResults } from './reporting/artifacts.ts';
 import { writeHtmlReport } from './reporting/html.ts';
-import {
-  compareVersions,
-  conformanceHtml,
-  conformanceMarkdown,
-  conformanceMatrix,
-  mergeRuns,
-  type ConformanceInput,
-  type VersionedResult,
-} from './reporting/conformance.ts';
+import { conformanceHtml, conformanceMarkdown, conformanceMatrix, mergeRuns, type ConformanceInput, type VersionedResult } from './reporting/conformance.ts';
 import { Progress, ProgressReporter } from './reporting/progress.ts';
 import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
@@ -73,7 +64,7 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
     );
   }
   // Every version's prerequisites before the first cluster: a missing one is an error now, not after an hour.
-  if (opts.provider === 'kwok') for (const version of opts.k8sVersions) checkKwokVersion(version);
+  for (const version of opts.k8sVersions) providerModule(opts.provider).checkVersion?.(version);
   const plans: { opts: Options; provider: ClusterProvider }[] = [];
   for (const version of requested) {
     const o: Options = {
@@ -143,25 +134,6 @@ function finish(c: { passed: number; failed: number; skipped: number }, log: Log
     return 1;
   }
   return c.failed > 0 ? 1 : 0;
-}
-
-/** kwok runs the binaries ci/build-kube.sh built per version; another version is not silently substituted. */
-function checkKwokVersion(version: string): void {
-  const bins = (v: string): string[] => {
-    const p = kwokPaths(process.env, v);
-    return [p.kubeApiserver, p.kubeControllerManager, p.kubeScheduler];
-  };
-  if (bins(version).every((b) => existsSync(b))) return;
-  const cache = path.dirname(path.dirname(bins(version)[0]!));
-  const built = existsSync(cache)
-    ? readdirSync(cache)
-        .filter((d) => d.startsWith('kubernetes-v') && bins(d.slice('kubernetes-'.length)).every((b) => existsSync(b)))
-        .map((d) => d.slice('kubernetes-'.length))
-        .sort(compareVersions)
-    : [];
-  throw new HarnessError(
-    `--k8s-version ${version}: kwok has no control plane of that version (built in ${cache}: ${built.join(', ') || 'none'}); build it with \`K8S_VERSION=${version} bash ci/build-kube.sh\``,
-  );
 }
 
 /** v1.34.4 is v1.34.4, v1.34.4+k3s1 and v1.34.4-gke.100; v1.34.40 is not. */

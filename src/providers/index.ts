@@ -5,23 +5,22 @@
  */
 import { rmSync } from 'node:fs';
 import type { JournalEntry, Undoer } from '../journal.ts';
-import type { Options } from '../options.ts';
-import type { ClusterProvider } from './provider.ts';
-import { kindClusterUndoer, kindProvider } from './kind/index.ts';
-import { dockerContainerUndoer } from './kind/registry.ts';
-import { kwokClusterUndoer, kwokProvider } from './kwok/index.ts';
-import { clusterObjectsUndoer, existingProvider } from './existing/index.ts';
+import type { ClusterProvider, ProviderModule, ProviderOptions } from './provider.ts';
+import { kind } from './kind/index.ts';
+import { kwok } from './kwok/index.ts';
+import { existing } from './existing/index.ts';
 
-export function providerFor(opts: Options, root: string): ClusterProvider {
-  switch (opts.provider) {
-    case 'kind':
-      return kindProvider(root, opts.k8sVersion, opts.imageLoad);
-    case 'kwok':
-      return kwokProvider(root);
-    case 'existing':
-      return existingProvider(opts.kubeconfig!, opts.context);
-  }
+/** Every provider there is: a new one is a folder beside these and one entry here. */
+export const PROVIDERS: readonly ProviderModule[] = [kind, kwok, existing];
+
+export function providerModule(name: string): ProviderModule {
+  const m = PROVIDERS.find((p) => p.name === name);
+  if (!m) throw new Error(`no provider '${name}' (known: ${PROVIDERS.map((p) => p.name).join(', ')})`);
+  return m;
 }
+
+export const providerFor = (opts: ProviderOptions & { readonly provider: string }, root: string): ClusterProvider =>
+  providerModule(opts.provider).make(opts, root);
 
 /** Journal entry of a run's work directory (CreateClusterOptions.workDir): the runner creates it for every provider. */
 export type WorkdirEntry = { readonly type: 'workdir'; readonly path: string };
@@ -34,9 +33,7 @@ const workdirUndoer: Undoer<WorkdirEntry> = {
 };
 
 /** Every journal entry type there is, and its Undoer. The `type` strings are on disk: they never change. */
-export const UNDOERS: ReadonlyMap<string, Undoer> = new Map(
-  [workdirUndoer, kindClusterUndoer, dockerContainerUndoer, kwokClusterUndoer, clusterObjectsUndoer].map((u): [string, Undoer] => [u.type, u]),
-);
+export const UNDOERS: ReadonlyMap<string, Undoer> = new Map([workdirUndoer, ...PROVIDERS.flatMap((p) => p.undoers)].map((u): [string, Undoer] => [u.type, u]));
 
 /** Undoes one journal entry (idempotent) through the Undoer of its type. */
 export async function undo(entry: JournalEntry): Promise<void> {
@@ -44,3 +41,11 @@ export async function undo(entry: JournalEntry): Promise<void> {
   if (!undoer) throw new Error(`no undo for journal entry type '${entry.type}' (written by another version of the harness?)`);
   await undoer.undo(entry);
 }
+
+/** The provider's failure logs beyond the API (kind: `kind export logs`), if it has any; a message when that failed. */
+export async function exportLogs(provider: string, clusterName: string, dir: string, timeoutMs: number): Promise<string | undefined> {
+  return PROVIDERS.find((p) => p.name === provider)?.exportLogs?.(clusterName, dir, timeoutMs);
+}
+
+/** Whether the provider keeps logs of its own that diagnostics should export. */
+export const hasLogs = (provider: string): boolean => PROVIDERS.find((p) => p.name === provider)?.exportLogs !== undefined;

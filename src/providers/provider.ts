@@ -3,7 +3,7 @@
  * existing cluster). The runner asks for a cluster shaped like a catalogue profile and gets back a kubeconfig
  * file of its own; nothing here ever reads or writes the user's ~/.kube/config.
  */
-import type { JournalEntry } from '../journal.ts';
+import type { JournalEntry, Undoer } from '../journal.ts';
 
 import { HarnessError } from '../errors.ts';
 
@@ -98,3 +98,33 @@ export interface ClusterProvider {
 
 /** The provider cannot run on this machine at all (kind without a reachable Docker): a default provider may fall back. */
 export class ProviderUnavailable extends HarnessError {}
+
+/** How images reach kind nodes: `kind load docker-image`, or a registry container of the run (kind/registry.ts). */
+export type ImageLoad = 'kind-load' | 'registry';
+
+/** What the command line gives a provider. */
+export interface ProviderOptions {
+  readonly k8sVersion?: string;
+  readonly imageLoad: ImageLoad;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/**
+ * A provider as the harness knows it: one folder under src/providers/ exporting this, and one line in the list
+ * in ./index.ts. Everything provider-specific goes through here: making the provider for a run (preflight, create,
+ * attach, journal entries), undoing its journal entries after a crash, exporting its logs on a failure, and
+ * refusing a Kubernetes version it cannot run before anything starts.
+ */
+export interface ProviderModule {
+  readonly name: ProviderName;
+  /** One line for --help and errors. */
+  readonly summary: string;
+  make(opts: ProviderOptions, root: string): ClusterProvider;
+  /** The journal entry types it writes, each with its undo (also run by a later process after a crash). */
+  readonly undoers: readonly Undoer[];
+  /** Failure diagnostics beyond the API (kind: `kind export logs`) into dir; a message when it failed, else undefined. */
+  exportLogs?(clusterName: string, dir: string, timeoutMs: number): Promise<string | undefined>;
+  /** Throws a one-line HarnessError for a version it cannot run (kwok: binaries not built for it). */
+  checkVersion?(version: string): void;
+}

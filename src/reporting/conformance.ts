@@ -5,6 +5,7 @@
  * self-contained HTML page (conformance.html). A run with several --k8s-version values, or `--merge` of several
  * report directories (one per CI job), feeds the columns.
  */
+import { compareVersions } from '../k8s-version.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readResults, type Outcome, type VersionedResult } from './artifacts.ts';
@@ -53,14 +54,7 @@ export interface Matrix {
 const versionOf = (r: VersionedResult, versions: Readonly<Record<string, string>>): string => r.k8sVersion ?? versions[r.scenario] ?? 'unknown';
 
 /** v1.33.4 before v1.34.0 before v1.34.10; anything unparsable after, by name. */
-export function compareVersions(a: string, b: string): number {
-  const pa = /^v?(\d+)\.(\d+)\.(\d+)/.exec(a);
-  const pb = /^v?(\d+)\.(\d+)\.(\d+)/.exec(b);
-  if (pa && pb) for (let i = 1; i <= 3; i++) if (Number(pa[i]) !== Number(pb[i])) return Number(pa[i]) - Number(pb[i]);
-  if (pa && !pb) return -1;
-  if (!pa && pb) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareVersions } from '../k8s-version.ts';
 
 /** Catalogue order: 1.2 before 1.10; setup/teardown and unhandled-error rows last. */
 function compareIds(a: string, b: string): number {

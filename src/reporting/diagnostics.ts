@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { RunContext } from '../context.ts';
 import type { Kube } from '../kube/client.ts';
 import type { Timeline } from '../timeline.ts';
-import { exportKindLogs } from '../providers/kind/logs.ts';
+import { exportLogs, hasLogs } from '../providers/index.ts';
 
 /** Catalogue-style budget for `kind export logs` (scaled by TIMEOUT_SCALE): a few nodes take 10-30 s on 2 cores. */
 const KIND_EXPORT_TIMEOUT_S = 120;
@@ -38,9 +38,9 @@ export async function collectDiagnostics(d: DiagnosticsContext): Promise<string>
     apiError = err;
   }
   // Also when the API part failed: node logs matter most when the API server itself is in trouble.
-  if (d.run.provider === 'kind') {
+  if (hasLogs(d.run.provider)) {
     const t0 = performance.now();
-    const err = await exportKindLogs(d.run.clusterName, path.join(dir, KIND_LOGS_DIR), KIND_EXPORT_TIMEOUT_S * 1000 * d.run.timeoutScale);
+    const err = await exportLogs(d.run.provider, d.run.clusterName, path.join(dir, KIND_LOGS_DIR), KIND_EXPORT_TIMEOUT_S * 1000 * d.run.timeoutScale);
     const line = err
       ? `diagnostics: kind export logs ${d.run.clusterName} failed (the run goes on): ${err}`
       : `diagnostics: kind export logs ${d.run.clusterName} → ${path.join(dir, KIND_LOGS_DIR)} in ${((performance.now() - t0) / 1000).toFixed(0)}s`;

@@ -10,7 +10,7 @@ import { KubeConfig, CoreV1Api, type V1NodeList } from '@kubernetes/client-node'
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { Undoer } from '../../journal.ts';
 import { removeRunObjects } from '../../kube/run-objects.ts';
-import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions } from '../provider.ts';
+import { ALL_CAPABILITIES, type Cluster, type ClusterProvider, type CreateClusterOptions, type ProviderModule } from '../provider.ts';
 
 /** The copy of the user's context in the run's work directory. */
 const ownKubeconfig = (workDir: string): string => path.join(workDir, 'kubeconfig');
@@ -77,3 +77,10 @@ export function existingProvider(kubeconfig: string, context?: string): ClusterP
     },
   };
 }
+
+export const existing: ProviderModule = {
+  name: 'existing',
+  summary: 'your cluster (--kubeconfig F [--context C]); only what the run creates in it is removed',
+  make: (opts) => existingProvider(opts.kubeconfig!, opts.context),
+  undoers: [clusterObjectsUndoer],
+};

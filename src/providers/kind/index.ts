@@ -19,10 +19,21 @@ import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type V1Node } from '@ku
 import { HarnessError, errorMessage } from '../../errors.ts';
 import { MERGE } from '../../kube/client.ts';
 import type { Undoer } from '../../journal.ts';
-import { ALL_CAPABILITIES, ProviderUnavailable, type Cluster, type ClusterProvider, type CreateClusterOptions } from '../provider.ts';
+import {
+  ALL_CAPABILITIES,
+  ProviderUnavailable,
+  type Cluster,
+  type ClusterProvider,
+  type CreateClusterOptions,
+  type ImageLoad,
+  type ProviderModule,
+} from '../provider.ts';
+import { exportKindLogs } from './logs.ts';
+import { findKind } from './binary.ts';
+import { dockerContainerUndoer } from './registry.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
 import { until as waitUntil, within } from '../../wait.ts';
-import { cacheDir, PINS } from '../pins.ts';
+import { PINS } from '../pins.ts';
 import {
   CNI_CONFLIST_PATH,
   LOCAL_PATH_CONFIGMAP,
@@ -40,7 +51,6 @@ import {
   type KindNodeNet,
 } from './network.ts';
 import { localRegistry, registryPreflight, type LocalRegistry } from './registry.ts';
-import type { ImageLoad } from '../../options.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -80,14 +90,7 @@ export async function deleteKindCluster(kind: string, name: string, kubeconfig?:
   return quiet >= 2 ? undefined : `containers of ${name} keep appearing`;
 }
 
-/** kind: KIND_BINARY, else `kind` on PATH, else the pinned build from ci/build-kind.sh. */
-export async function findKind(): Promise<string | undefined> {
-  if (process.env.KIND_BINARY) return existsSync(process.env.KIND_BINARY) ? process.env.KIND_BINARY : undefined;
-  const onPath = await $`command -v kind`.nothrow();
-  if (onPath.exitCode === 0) return onPath.stdout.trim();
-  const built = path.join(cacheDir(), `kind-${PINS.kind}`, 'kind');
-  return existsSync(built) ? built : undefined;
-}
+export { findKind } from './binary.ts';
 
 /** Journal entry of a kind cluster: written before `kind create cluster`, undone by deleting the cluster by name. */
 export type KindClusterEntry = { readonly type: 'kind-cluster'; readonly name: string };
@@ -452,3 +455,11 @@ async function imageIds(refs: readonly string[]): Promise<Map<string, string>> {
   const ids = r.stdout.trim().split('\n');
   return new Map(r.exitCode === 0 && ids.length === refs.length ? refs.map((x, i) => [x, ids[i]!]) : []);
 }
+
+export const kind: ProviderModule = {
+  name: 'kind',
+  summary: 'a multi-node kind cluster per profile (needs Docker; the offline node image is built on first use)',
+  make: (opts, root) => kindProvider(root, opts.k8sVersion, opts.imageLoad),
+  undoers: [kindClusterUndoer, dockerContainerUndoer],
+  exportLogs: exportKindLogs,
+};

@@ -4,6 +4,7 @@
  * is reported to the caller as one line and never fails the run.
  */
 import { spawn } from 'node:child_process';
+import { findKind } from './binary.ts';
 
 /**
  * Exit code and the last stderr line, or a timeout (then kind is killed). Not detached: a Ctrl-C in the
@@ -43,10 +44,8 @@ export function runBounded(argv: readonly string[], timeoutMs: number): Promise<
 
 /**
  * Exports the logs of kind cluster `name` into `dir`. Returns undefined on success, else one line saying why not.
- * kind.ts is imported lazily: scenario workers load this module on every provider, and only kind runs need it.
  */
 export async function exportKindLogs(name: string, dir: string, timeoutMs: number): Promise<string | undefined> {
-  const { findKind } = await import('./index.ts');
   const kind = await findKind();
   if (!kind) return 'kind not found (KIND_BINARY, PATH, or ci/build-kind.sh)';
   const r = await runBounded([kind, 'export', 'logs', dir, '--name', name], timeoutMs);

@@ -16,9 +16,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { compareVersions } from '../../k8s-version.ts';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { Undoer } from '../../journal.ts';
-import type { Capability, Cluster, ClusterProvider, CreateClusterOptions } from '../provider.ts';
+import type { Capability, Cluster, ClusterProvider, CreateClusterOptions, ProviderModule } from '../provider.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
 import { settleWithin, until, within } from '../../wait.ts';
 import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './stages.ts';
@@ -649,3 +650,31 @@ async function createKwokCluster(opts: CreateClusterOptions): Promise<Cluster> {
     throw new HarnessError(`kwok: cluster start failed: ${errorMessage(err)}; logs in ${run.logsDir}`);
   }
 }
+
+/** kwok runs the binaries ci/build-kube.sh built per version; another version is not silently substituted. */
+export function checkKwokVersion(version: string): void {
+  const bins = (v: string): string[] => {
+    const p = kwokPaths(process.env, v);
+    return [p.kubeApiserver, p.kubeControllerManager, p.kubeScheduler];
+  };
+  if (bins(version).every((b) => fs.existsSync(b))) return;
+  const cache = path.dirname(path.dirname(bins(version)[0]!));
+  const built = fs.existsSync(cache)
+    ? fs
+        .readdirSync(cache)
+        .filter((d) => d.startsWith('kubernetes-v') && bins(d.slice('kubernetes-'.length)).every((b) => fs.existsSync(b)))
+        .map((d) => d.slice('kubernetes-'.length))
+        .sort(compareVersions)
+    : [];
+  throw new HarnessError(
+    `--k8s-version ${version}: kwok has no control plane of that version (built in ${cache}: ${built.join(', ') || 'none'}); build it with \`K8S_VERSION=${version} bash ci/build-kube.sh\``,
+  );
+}
+
+export const kwok: ProviderModule = {
+  name: 'kwok',
+  summary: 'a real control plane (etcd, kube-apiserver, controller-manager, scheduler) with simulated kubelets: API behaviour only',
+  make: (_opts, root) => kwokProvider(root),
+  undoers: [kwokClusterUndoer],
+  checkVersion: checkKwokVersion,
+};
