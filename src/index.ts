@@ -7,7 +7,8 @@
  */
 // The DSL: feature, its steps and the world a step gets.
 export { defineScenario, feature, World, type AssessOptions, type Feature, type ScenarioMeta } from './scenario.ts';
-// Kubernetes operations (each takes a client and an object or name, not the whole test).
+// Kubernetes operations (each takes a client and an object or name, or a narrow context, not the whole test).
+export type { AppContext, NamespaceContext, SetContext } from './kube/context.ts';
 export { connect, apiMessage, statusCode, ignoreNotFound, MERGE, STRATEGIC, JSON_PATCH, type Kube } from './kube/client.ts';
 export { apply, remove, withNamespace, ApplyError, type DeleteOptions } from './kube/apply.ts';
 export { ResourceWatch, ChangeBus, WaitTimeout, isPodReady, summarizePod, podEvents, type WatchSpec, type ObservedEvent } from './kube/watch.ts';
@@ -44,6 +45,10 @@ export {
   firstDeletion,
   firstDeleted,
   isRunningReady,
+  addedWhileReady,
+  runningBeforeReady,
+  podReplaced,
+  podsReplaced,
   type PodEvent,
   type Verdict,
   type WatchEventType,

@@ -7,7 +7,7 @@ import cassandra from 'cassandra-driver';
 import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { parseNodetoolInfo, parseNodetoolStatus, type NodeInfo, type RingNode } from '../parsers/cassandra.ts';
-import type { World } from '../scenario.ts';
+import type { AppContext } from '../kube/context.ts';
 
 export async function withCql<T>(kube: Kube, ns: string, pod: string, localDataCenter: string, fn: (c: cassandra.Client) => Promise<T>): Promise<T> {
   const fwd = await portForward(kube, ns, pod, 9042);
@@ -27,13 +27,13 @@ export async function withCql<T>(kube: Kube, ns: string, pod: string, localDataC
   }
 }
 
-export async function nodetoolStatus(w: World, pod: string): Promise<RingNode[]> {
+export async function nodetoolStatus(w: AppContext, pod: string): Promise<RingNode[]> {
   const r = await w.exec(pod, ['nodetool', 'status'], 120);
   if (r.exitCode !== 0) throw new Error(`nodetool status on ${pod} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
   return parseNodetoolStatus(r.stdout);
 }
 
-export async function nodetoolInfo(w: World, pod: string): Promise<NodeInfo> {
+export async function nodetoolInfo(w: AppContext, pod: string): Promise<NodeInfo> {
   const r = await w.exec(pod, ['nodetool', 'info'], 120);
   if (r.exitCode !== 0) throw new Error(`nodetool info on ${pod} exited ${r.exitCode}`);
   return parseNodetoolInfo(r.stdout);

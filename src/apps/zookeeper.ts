@@ -7,12 +7,12 @@ import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { parseSrvr, type Srvr } from '../parsers/zookeeper.ts';
-import type { World } from '../scenario.ts';
+import type { AppContext } from '../kube/context.ts';
 import type { ResourceWatch } from '../kube/watch.ts';
 import type { Verdict } from '../ordering.ts';
 
 /** The namespace's PDBs (zk-pdb), watched from the list's resourceVersion; the timeline shows each status change. */
-export function watchPdbs(w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> {
+export function watchPdbs(w: AppContext): Promise<ResourceWatch<V1PodDisruptionBudget>> {
   return w.watch<V1PodDisruptionBudget>(
     { path: `/apis/policy/v1/namespaces/${w.ns}/poddisruptionbudgets`, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: w.ns },
     (p) => `allowed=${p.status?.disruptionsAllowed ?? '?'} healthy=${p.status?.currentHealthy ?? '?'}/${p.status?.expectedPods ?? '?'}`,
@@ -62,18 +62,18 @@ export function zkGet(kube: Kube, ns: string, pod: string, path: string, timeout
  * The tutorial's `echo srvr | nc 127.0.0.1 2181`, sent with printf: ZooKeeper 3.4 closes the socket with the
  * trailing newline unread, which drops the answer about one time in five (measured with the offline image).
  */
-export async function srvr(w: World, pod: string): Promise<Srvr> {
+export async function srvr(w: AppContext, pod: string): Promise<Srvr> {
   const r = await w.exec(pod, ['sh', '-c', 'printf srvr | nc 127.0.0.1 2181'], 30);
   return parseSrvr(r.stdout);
 }
 
 /** `zkCli.sh get PATH` on a member: the data line, as the tutorial reads it (L1818-1844). */
-export async function zkCliGet(w: World, pod: string, path: string): Promise<string[]> {
+export async function zkCliGet(w: AppContext, pod: string, path: string): Promise<string[]> {
   const r = await w.exec(pod, ['zkCli.sh', 'get', path], 60);
   return r.stdout.split('\n').map((l) => l.trim());
 }
 
-export async function zkCliCreate(w: World, pod: string, path: string, data: string): Promise<string> {
+export async function zkCliCreate(w: AppContext, pod: string, path: string, data: string): Promise<string> {
   // "Node already exists" on a rerun against kept storage: delete first (catalogue S4 pitfalls).
   await w.exec(pod, ['zkCli.sh', 'delete', path], 60);
   const r = await w.exec(pod, ['zkCli.sh', 'create', path, data], 60);

@@ -5,7 +5,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { MERGE, JSON_PATCH } from './client.ts';
 import { isPodReady } from './watch.ts';
-import type { World } from '../scenario.ts';
+import type { SetContext } from './context.ts';
 import type { Verdict } from '../ordering.ts';
 
 export const podName = (set: string, ordinal: number): string => `${set}-${ordinal}`;
@@ -17,7 +17,7 @@ const ordinalOf = (set: string, pod: string): number | undefined => {
 };
 
 /** Live pods of the set (by name pattern), sorted by ordinal. */
-export function setPods(w: World, set: string): V1Pod[] {
+export function setPods(w: SetContext, set: string): V1Pod[] {
   return [...w.pods.current.values()]
     .filter((p) => ordinalOf(set, p.metadata?.name ?? '') !== undefined)
     .sort((a, b) => ordinalOf(set, a.metadata!.name!)! - ordinalOf(set, b.metadata!.name!)!);
@@ -25,7 +25,7 @@ export function setPods(w: World, set: string): V1Pod[] {
 
 export const runningReady = (p: V1Pod | undefined): boolean => Boolean(p && p.status?.phase === 'Running' && isPodReady(p) && !p.metadata?.deletionTimestamp);
 
-export function describePods(w: World, set: string): string {
+export function describePods(w: SetContext, set: string): string {
   const pods = setPods(w, set);
   const s = w.statefulsets.current.get(set);
   const status = s ? `sts ready=${s.status?.readyReplicas ?? 0}/${s.spec?.replicas}` : 'sts absent';
@@ -42,7 +42,7 @@ export function whyNotRunning(p: V1Pod): string {
 }
 
 /** Exactly `set`-0..n-1 exist, all Running+Ready, and the StatefulSet status agrees. */
-export async function waitRunningAndReady(w: World, set: string, n: number, timeoutS: number): Promise<void> {
+export async function waitRunningAndReady(w: SetContext, set: string, n: number, timeoutS: number): Promise<void> {
   await w.pods.until(
     () => {
       const pods = setPods(w, set);
@@ -63,7 +63,7 @@ export async function waitRunningAndReady(w: World, set: string, n: number, time
 }
 
 /** However many replicas the set asks for are Running+Ready (a mutated manifest may ask for fewer). */
-export async function waitSetReady(w: World, set: string, timeoutS: number): Promise<number> {
+export async function waitSetReady(w: SetContext, set: string, timeoutS: number): Promise<number> {
   await w.statefulsets.until(
     () => {
       const s = w.statefulsets.current.get(set);
@@ -78,7 +78,7 @@ export async function waitSetReady(w: World, set: string, timeoutS: number): Pro
 }
 
 /** No pod of the set exists any more. */
-export async function waitNoPods(w: World, set: string, timeoutS: number): Promise<void> {
+export async function waitNoPods(w: SetContext, set: string, timeoutS: number): Promise<void> {
   await w.pods.until(
     () => setPods(w, set).length === 0,
     w.seconds(timeoutS),
@@ -88,19 +88,19 @@ export async function waitNoPods(w: World, set: string, timeoutS: number): Promi
 }
 
 /** The mutations return the StatefulSet's new metadata.generation: waits must not accept older status. */
-export async function scale(w: World, set: string, replicas: number): Promise<number> {
+export async function scale(w: SetContext, set: string, replicas: number): Promise<number> {
   w.step(`scale sts ${set} --replicas=${replicas}`);
   const s = await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
   return s.metadata?.generation ?? 0;
 }
 
-export async function mergePatch(w: World, set: string, body: object, why: string): Promise<number> {
+export async function mergePatch(w: SetContext, set: string, body: object, why: string): Promise<number> {
   w.step(`patch sts ${set} ${why}: ${JSON.stringify(body)}`);
   const s = await w.kube.apps.patchNamespacedStatefulSet({ name: set, namespace: w.ns, body }, MERGE);
   return s.metadata?.generation ?? 0;
 }
 
-export async function setImage(w: World, set: string, image: string): Promise<number> {
+export async function setImage(w: SetContext, set: string, image: string): Promise<number> {
   w.step(`set image sts/${set} container 0 -> ${image}`);
   const s = await w.kube.apps.patchNamespacedStatefulSet(
     { name: set, namespace: w.ns, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }] },
@@ -138,7 +138,7 @@ export function rolloutDone(s: V1StatefulSet | undefined, minGeneration = 0): { 
 }
 
 /** Waits like `kubectl rollout status`, for the spec at `generation` (from the mutation that started it). */
-export async function waitRollout(w: World, set: string, timeoutS: number, generation: number): Promise<void> {
+export async function waitRollout(w: SetContext, set: string, timeoutS: number, generation: number): Promise<void> {
   await w.statefulsets.until(
     () => rolloutDone(w.statefulsets.current.get(set), generation).done,
     w.seconds(timeoutS),
