@@ -3,10 +3,10 @@
  * HarnessError.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { HarnessError } from './errors.ts';
+import { HarnessError, errorMessage } from './errors.ts';
 import type { KeepPolicy } from './context.ts';
 import type { ImageLoad, ProviderName } from './providers/provider.ts';
 import { PROVIDERS } from './providers/index.ts';
@@ -173,7 +173,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   if (k8sVersions.length > 1 && provider === 'existing')
     throw new HarnessError('--provider existing is one cluster of one version: give --k8s-version at most once');
   if (provider === 'existing' && !v.kubeconfig) throw new HarnessError('--provider existing needs --kubeconfig FILE (and optionally --context NAME)');
-  if (v.kubeconfig && !existsSync(v.kubeconfig)) throw new HarnessError(`--kubeconfig: no such file: ${v.kubeconfig}`);
+  if (v.kubeconfig) readableFile('--kubeconfig', v.kubeconfig);
+  if (!v.help && !v.cleanup && !v.list) writableDir('--report-dir', path.resolve(v['report-dir']!));
 
   const retries = Number(v.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
@@ -223,7 +224,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
 }
 
 export function loadImageMap(file: string): Record<string, string> {
-  if (!existsSync(file)) throw new HarnessError(`--image-map: no such file: ${file}`);
+  readableFile('--image-map', file);
   let data: unknown;
   try {
     data = parseYaml(readFileSync(file, 'utf8'));
@@ -331,4 +332,35 @@ export function parseShard(value: string): { index: number; count: number } {
 /** The scenarios of one shard: sorted by name and dealt in turn, so every shard list is the same on every machine. */
 export function shardOf<T extends { readonly name: string }>(scenarios: readonly T[], shard: { index: number; count: number }): T[] {
   return [...scenarios].sort((a, b) => a.name.localeCompare(b.name)).filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/** One line naming the option when a file it names cannot be read (missing, a directory, no permission). */
+function readableFile(option: string, file: string): void {
+  if (!existsSync(file)) throw new HarnessError(`${option}: no such file: ${file}`);
+  if (statSync(file).isDirectory()) throw new HarnessError(`${option}: ${file} is a directory, not a file`);
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new HarnessError(`${option}: ${file} cannot be read (permission denied)`);
+  }
+}
+
+/** One line naming the option when the directory cannot be created or written (reports are written at the end). */
+function writableDir(option: string, dir: string): void {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error('it is a file, not a directory');
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOTDIR'
+          ? 'a parent is a file'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : errorMessage(err);
+    throw new HarnessError(`${option}: cannot write to ${dir}: ${why}`);
+  }
 }

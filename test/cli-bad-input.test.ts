@@ -126,6 +126,15 @@ current-context: x
   it.skipIf(!dockerUp)('kind binary missing (kind provider)', async () => {
     oneLine(await cli(['--provider', 'kind', '--scenario', 'statefulset-basics'], { KIND_BINARY: '/nonexistent/kind' }), /kind not found/);
   });
+  it('--report-dir that cannot be written names the option', async () => {
+    writeFileSync(path.join(tmp, 'a-file'), 'x');
+    oneLine(await cli(['--report-dir', path.join(tmp, 'a-file', 'reports')]), /^error: --report-dir: cannot write to .*a-file\/reports: a parent is a file$/);
+    oneLine(await cli(['--report-dir', path.join(tmp, 'a-file')]), /^error: --report-dir: cannot write to .*: it is a file, not a directory$/);
+  });
+  it('--image-map and --kubeconfig that are directories name the option', async () => {
+    oneLine(await cli(['--image-map', tmp]), /^error: --image-map: .* is a directory, not a file$/);
+    oneLine(await cli(['--provider', 'existing', '--kubeconfig', tmp]), /^error: --kubeconfig: .* is a directory, not a file$/);
+  });
   it('--retries out of range', async () => oneLine(await cli(['--retries', '9']), /--retries: expected a whole number from 0 to 5/));
   it('disruptive scenarios on an existing cluster without --allow-disruptive', async () => {
     const kc = path.join(tmp, 'disruptive.kubeconfig');
