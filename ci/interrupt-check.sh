@@ -60,7 +60,7 @@ case_() {
 # by --cleanup (which also proves a kept cluster is journaled).
 case_existing() {
   local log id kc left=""; log=$(mktemp)
-  npm run -s e2e -- --provider kwok --scenario statefulset-basics --grep '^$' --keep always --report-dir "$state/reports-kept" >"$log" 2>&1
+  npm run -s e2e -- --provider kwok --scenario statefulset-basics --grep '\[1\.1\]' --keep always --report-dir "$state/reports-kept" >"$log" 2>&1
   kc=$(sed -n 's/^kept cluster [^ ]*: export KUBECONFIG=\([^ ]*\).*/\1/p' "$log")
   local kept; kept=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log")
   if [ -z "$kc" ] || ! KUBECONFIG=$kc kubectl get nodes >/dev/null 2>&1; then
