@@ -11,6 +11,7 @@ import { abortRun, run } from './runner.ts';
 import { cleanupLeftovers } from './journal.ts';
 import { undo } from './providers/index.ts';
 import { Progress, isLive } from './reporting/progress.ts';
+import { appScenario, describePrepared, planLines, prepareApp } from './app/prepare.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 // Every line goes through the display, so that the live status line (TTY, not CI) is redrawn under it.
@@ -32,7 +33,21 @@ async function main(): Promise<number> {
   }
   let selected: Options;
   if (opts.merge.length > 0) selected = { ...opts, scenarios: [] };
-  else {
+  else if (opts.app) {
+    // Every bad input about the app, its profile and its values is one line here, before any cluster.
+    const app = prepareApp(opts.app);
+    const s = appScenario(app);
+    if (opts.list) {
+      log(`${s.name.padEnd(24)} ${s.profile.padEnd(4)} ${path.relative(process.cwd(), s.file)}  ${s.summary}`);
+      for (const line of planLines(app)) log(`  ${line}`);
+      return 0;
+    }
+    log(describePrepared(app));
+    selected = {
+      ...selectScenarios({ ...opts, scenarioNames: [s.name] }, [s]),
+      app: { ...opts.app, ...(app.profileFile ? { profile: app.profileFile } : {}) },
+    };
+  } else {
     const found = await discoverScenarios(path.join(root, 'scenarios'), opts.scenarioDirs, opts.fixturesOverride);
     if (opts.list) {
       for (const s of found)
@@ -40,6 +55,8 @@ async function main(): Promise<number> {
       return 0;
     }
     selected = selectScenarios(opts, found);
+  }
+  if (opts.merge.length === 0) {
     if (selected.scenarios.length === 0 && opts.rerunFailed) {
       log(`--rerun-failed: nothing failed in ${opts.rerunFailed}; nothing to run`);
       return 0;

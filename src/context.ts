@@ -23,6 +23,8 @@ export interface RunContext {
   readonly keep: KeepPolicy;
   /** Multiplies every catalogue timeout (TIMEOUT_SCALE). */
   readonly timeoutScale: number;
+  /** `--app`: the app (absolute path) and its profile file, if any; the app's scenario reads and plans them itself. */
+  readonly app?: { readonly path: string; readonly profile?: string };
 }
 
 export const CONTEXT_ENV = 'E2E_CONTEXT';

@@ -52,8 +52,14 @@ export interface DiscoveredScenario extends ScenarioMeta {
 export const defineScenario = <const T extends ScenarioMeta>(meta: T): T => meta;
 
 const FILE_RE = /\.e2e\.(?:ts|js)$/;
-/** The scenario name of a file path or vitest module id: its base name without `.e2e.ts`. */
-export const scenarioNameOf = (file: string): string => path.basename(file).replace(FILE_RE, '');
+/** Scenario files that run under another name than their own (the generic `--app` check): base name → scenario name. */
+const aliases = new Map<string, string>();
+/** Reports name the scenario of `file` `name` (set by the CLI for the one scenario file that checks any app). */
+export function aliasScenarioFile(file: string, name: string): void {
+  aliases.set(path.basename(file), name);
+}
+/** The scenario name of a file path or vitest module id: its base name without `.e2e.ts` (or its alias). */
+export const scenarioNameOf = (file: string): string => aliases.get(path.basename(file)) ?? path.basename(file).replace(FILE_RE, '');
 
 const DISCOVERING = Symbol.for('stateful-e2e.discovering');
 /** True while the CLI imports scenario files to read their metadata: `feature()` then registers nothing. */
@@ -119,7 +125,7 @@ export async function discoverScenarios(builtInDir: string, userDirs: readonly s
   try {
     for (const { dir, builtIn } of dirs) {
       const files = scenarioFiles(dir);
-      if (!builtIn && files.length === 0) throw new HarnessError(`--scenarios ${dir}: no *.e2e.ts files in it`);
+      if (!builtIn && files.length === 0) throw new HarnessError(`--scenarios ${dir}: no *.e2e.ts (or compiled *.e2e.js) files in it`);
       for (const file of files) {
         let mod: { scenario?: unknown };
         try {

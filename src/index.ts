@@ -53,6 +53,10 @@ export {
   type Verdict,
   type WatchEventType,
 } from './ordering.ts';
+// Your own app (`--app`): its profile, what it is, and which guarantee of docs/app-guarantees.md applies to it and why.
+export { loadProfile, parseProfile, type AppProfile, type Datum } from './app/profile.ts';
+export { GUARANTEES, planGuarantees, formatCheck, type GuaranteeCheck } from './app/guarantees.ts';
+export { prepareApp, type PreparedApp, type AppArgs } from './app/prepare.ts';
 // App clients.
 export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs } from './apps/zookeeper.ts';
 export { withCql, nodetoolStatus, nodetoolInfo } from './apps/cassandra.ts';

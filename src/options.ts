@@ -12,6 +12,7 @@ import type { ImageLoad, ProviderName } from './providers/provider.ts';
 import { PROVIDERS } from './providers/index.ts';
 import { fixturePath, withPreconditions, type DiscoveredScenario } from './discovery.ts';
 import { readResults } from './reporting/artifacts.ts';
+import type { AppArgs } from './app/prepare.ts';
 
 /** The command line as given; the scenarios are chosen once discovery has found them (selectScenarios). */
 export interface ParsedOptions {
@@ -22,6 +23,8 @@ export interface ParsedOptions {
   readonly scenarioNames: readonly string[];
   /** --scenarios DIR…: where else to look for *.e2e.ts files. */
   readonly scenarioDirs: readonly string[];
+  /** --app PATH (with --profile, --values, --set): check this app's guarantees instead of running scenarios. */
+  readonly app?: AppArgs;
   /** --fixtures DIR: replaces every scenario's own fixtures root. */
   readonly fixturesOverride?: string;
   /** --fixtures, or the harness's own fixtures/ (named in reports). */
@@ -73,7 +76,12 @@ export const USAGE = `usage: npm run e2e -- [options]
                                   else every built-in one; --list shows them)
   --scenarios DIR                 also find *.e2e.ts scenario files under DIR (repeatable); their fixtures are
                                   read from the fixtures/ directory next to them or next to DIR
-  --list                          print the scenarios found (name, profile, file, summary) and exit
+  --list                          print the scenarios found (name, profile, file, summary) and exit; with --app,
+                                  also the plan: each guarantee, applicable or not and why
+  --app PATH                      check your own app instead (a manifests directory or file, or a kustomization):
+                                  the guarantees of docs/app-guarantees.md, one scenario named app-<basename>
+  --profile FILE                  the app's profile (default: stateful-e2e.yaml beside the app)
+  --values FILE, --set k=v        Helm values (repeatable; for a chart, which needs helm: not supported yet)
   --rerun-failed DIR              run only what failed in DIR/results.json (an earlier --report-dir): those
                                   assertions, the ones they are declared after, and every setup step
   --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
@@ -117,6 +125,10 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         provider: { type: 'string' },
         scenario: { type: 'string', multiple: true },
         scenarios: { type: 'string', multiple: true },
+        app: { type: 'string' },
+        profile: { type: 'string' },
+        values: { type: 'string', multiple: true },
+        set: { type: 'string', multiple: true },
         list: { type: 'boolean', default: false },
         shard: { type: 'string' },
         'rerun-failed': { type: 'string' },
@@ -146,6 +158,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const merge = v.merge ? parsed.positionals.map((d) => path.resolve(d)) : [];
   if (v.merge && merge.length === 0) throw new HarnessError('--merge: name the report directories to merge, e.g. --merge reports/v1.33.4 reports/v1.34.4');
   for (const d of merge) if (!existsSync(path.join(d, 'results.json'))) throw new HarnessError(`--merge: no results.json in ${d}`);
+  const app = appArgs(v);
   if (v.merge && (v.scenario || v['k8s-version'])) throw new HarnessError('--merge runs nothing: it takes report directories, not --scenario or --k8s-version');
   const provider = oneOf(
     'provider',
@@ -198,6 +211,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     providerGiven: v.provider !== undefined,
     scenarioNames: v.scenario ?? [],
     scenarioDirs,
+    ...(app ? { app } : {}),
     ...(fixturesOverride ? { fixturesOverride } : {}),
     fixturesDir,
     list: v.list ?? false,
@@ -220,6 +234,48 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     allowDisruptive,
     imageLoad,
     help: v.help ?? false,
+  };
+}
+
+/**
+ * --app and its companions, checked against the rest of the command line (the app itself is checked by
+ * prepareApp, before any cluster). --app replaces the scenarios, so it takes none of the options that pick them.
+ */
+function appArgs(v: {
+  app?: string | undefined;
+  profile?: string | undefined;
+  values?: string[] | undefined;
+  set?: string[] | undefined;
+  scenario?: string[] | undefined;
+  scenarios?: string[] | undefined;
+  fixtures?: string | undefined;
+  conformance?: boolean | undefined;
+  merge?: boolean | undefined;
+}): AppArgs | undefined {
+  if (v.app === undefined) {
+    const flag = v.profile !== undefined ? '--profile' : v.values ? '--values' : v.set ? '--set' : undefined;
+    if (flag) throw new HarnessError(`${flag} goes with --app PATH (the app it describes)`);
+    return undefined;
+  }
+  if (!v.app) throw new HarnessError('--app: give the path of the app (a manifests directory or file, or a kustomization)');
+  const other = v.scenario
+    ? '--scenario'
+    : v.scenarios
+      ? '--scenarios'
+      : v.fixtures
+        ? '--fixtures'
+        : v.conformance
+          ? '--conformance'
+          : v.merge
+            ? '--merge'
+            : undefined;
+  if (other) throw new HarnessError(`--app runs the app's own checks instead of the scenarios: leave out ${other}`);
+  if (v.profile === '') throw new HarnessError('--profile: give the path of the profile file');
+  return {
+    path: path.resolve(v.app),
+    ...(v.profile !== undefined ? { profile: path.resolve(v.profile) } : {}),
+    values: (v.values ?? []).map((f) => path.resolve(f)),
+    set: v.set ?? [],
   };
 }
 

@@ -29,6 +29,7 @@ import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
 import type { DiscoveredScenario } from './discovery.ts';
 import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
+import { appFixtureFiles } from './app/prepare.ts';
 
 let current: Vitest | undefined;
 let currentProgress: Progress | undefined;
@@ -55,7 +56,8 @@ export async function run(opts: Options, root: string, log: Log, progress?: Prog
   await cleanupLeftovers(log, undo);
   const journal = new Journal(runId);
   // Parse every fixture before anything is created: malformed YAML fails here, in one line.
-  const fixtures = new Map(opts.scenarios.map((s) => [s.name, loadFixtures([s], opts.imageMap)]));
+  // With --app, the one scenario is the app's: its objects are the app's manifests (or rendered kustomization).
+  const fixtures = new Map(opts.scenarios.map((s) => [s.name, opts.app ? appFixtureFiles(opts.app, opts.imageMap) : loadFixtures([s], opts.imageMap)]));
   const requested = opts.k8sVersions.length > 0 ? opts.k8sVersions : [undefined];
   const several = requested.length > 1;
   if (several && opts.provider === 'kind' && process.env.E2E_KIND_NODE_IMAGE) {
@@ -272,6 +274,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
         imageMap: opts.imageMap,
         keep: opts.keep,
         timeoutScale: opts.timeoutScale,
+        ...(opts.app ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}) } } : {}),
       };
       process.env[CONTEXT_ENV] = encodeContext(ctx);
       collector.setProvider(cluster.provider);
@@ -309,7 +312,9 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       if (failed.length > 0 && !isStopping()) {
         // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
         const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
-        const dirs = opts.scenarioDirs.map((d) => ` --scenarios ${d}`).join('');
+        const dirs = opts.app
+          ? ` --app ${opts.app.path}${opts.app.profile ? ` --profile ${opts.app.profile}` : ''}`
+          : opts.scenarioDirs.map((d) => ` --scenarios ${d}`).join('');
         log(
           `rerun what failed: npm run e2e -- --provider ${opts.provider}${version} --rerun-failed ${opts.reportDir}${dirs}${opts.fixturesOverride ? ` --fixtures ${opts.fixturesOverride}` : ''}`,
         );

@@ -34,6 +34,11 @@ export interface AssessOptions {
    * the same verdict as the full run.
    */
   readonly after?: readonly string[];
+  /**
+   * Skipped with this reason on every provider, and never run: e.g. a guarantee that does not apply to the app
+   * (`not applicable: Parallel policy: …`). Reported as skipped, never as passed.
+   */
+  readonly skip?: string;
 }
 
 const CAPABILITY_WHY: Record<Capability, string> = {
@@ -276,6 +281,10 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
           `[${id}] ${title}`,
           async (ctx) => {
             const w = w0();
+            if (opts.skip !== undefined) {
+              w.timeline.add('assert', id, `skipped: ${opts.skip}`);
+              ctx.skip(opts.skip);
+            }
             const missing = (opts.needs ?? []).filter((c) => !w.has(c));
             if (missing.length > 0) {
               const why = missing.map((c) => `${c} (it ${CAPABILITY_WHY[c]})`).join(', ');

@@ -171,6 +171,56 @@ current-context: x
     expect(r.stdout).toMatch(/(Docker daemon not reachable|docker not found).*: running on kwok instead, .*pass --provider kind to make this an error/);
     oneLine(r, /kwok: \d+ built file\(s\) missing/);
   });
+  // --app: everything is checked before any cluster (kwok binaries or not).
+  const apps = path.join(root, 'test', 'fixtures', 'apps');
+  const appProfile = (name: string, text: string): string => {
+    const f = path.join(tmp, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  it('app: --app neither manifests nor a chart', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'not-an-app')]),
+      /--app .*not-an-app: neither manifests nor a chart: .*settings\.yaml: a document lacks apiVersion, kind or metadata\.name$/,
+    ));
+  it('app: --app path missing', async () =>
+    oneLine(await cli(['--provider', 'kwok', '--app', '/nonexistent/app']), /^error: --app \/nonexistent\/app: no such file or directory$/));
+  it('app: a profile naming a StatefulSet the app does not have', async () => {
+    const f = appProfile('zk-profile.yaml', 'statefulSets: [web, zk]\n');
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--profile', f]),
+      /zk-profile\.yaml: statefulSets\[1\]: no StatefulSet 'zk' in the app \(it has: web\)$/,
+    );
+  });
+  it('app: an unknown adapter in the profile', async () => {
+    const f = appProfile('pg-profile.yaml', 'datum:\n  adapter: postgres\n');
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--profile', f]),
+      /pg-profile\.yaml: datum\.adapter: unknown adapter 'postgres' \(known: zookeeper, cql, redis, mysql, http\)$/,
+    );
+  });
+  it('app: --profile file missing', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--profile', '/nonexistent/p.yaml']),
+      /^error: --profile \/nonexistent\/p\.yaml: no such file$/,
+    ));
+  it('app: a Helm chart (helm not supported yet)', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'chart')]),
+      /chart: Helm charts need helm, which is not installed yet; render it with `helm template` and pass the directory$/,
+    ));
+  it('app: --values for plain manifests', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--values', path.join(apps, 'chart', 'values.yaml')]),
+      /^error: --values: only a Helm chart takes values; --app .*web is plain manifests$/,
+    ));
+  it('app: --profile without --app, --app with --scenario', async () => {
+    oneLine(await cli(['--profile', 'p.yaml']), /^error: --profile goes with --app PATH \(the app it describes\)$/);
+    oneLine(
+      await cli(['--app', path.join(apps, 'web'), '--scenario', 'statefulset-basics']),
+      /^error: --app runs the app's own checks instead of the scenarios: leave out --scenario$/,
+    );
+  });
   it.skipIf(!kwokBuilt)('a manifest the API server rejects (storage: 1Gib) fails before any scenario runs', async () => {
     const dir = fixturesCopy('1gib', (d) => {
       const f = path.join(d, 'statefulset-basics', 'web.yaml');

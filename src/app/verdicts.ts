@@ -1,0 +1,427 @@
+/**
+ * The verdicts of the API-level app guarantees (docs/app-guarantees.md) over what the watches recorded: pod
+ * identity, Parallel creation, minReadySeconds between ordinals, PVCs per pod and across a scale cycle, status counts
+ * against the Ready pods, the PDB's status, and required spread. Pure: check.e2e.ts gathers the objects and events,
+ * these decide, each with the reason (what was shown, or what broke the guarantee).
+ */
+import type { KubernetesObject, V1LabelSelector, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudgetStatus, V1StatefulSet } from '@kubernetes/client-node';
+import { firstAdded, isRunningReady, type PodEvent, type Verdict } from '../ordering.ts';
+import type { ObservedEvent } from '../kube/watch.ts';
+import { factsOf, nameOf, parseQuantity, pdbDesiredHealthy, pdbsOf, selects, selectorText, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
+
+const pass = (reason: string): Verdict => ({ ok: true, reason });
+const fail = (reason: string): Verdict => ({ ok: false, reason });
+/** At most this many problems in one message; the rest are counted. */
+const some = (problems: readonly string[]): string =>
+  problems.length <= 4 ? problems.join('; ') : `${problems.slice(0, 4).join('; ')}; and ${problems.length - 4} more`;
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The ordinal of a pod of the set, from its name, or undefined for another pod. */
+export const ordinalOf = (set: string, pod: string): number | undefined => {
+  const m = new RegExp(`^${escapeRe(set)}-(\\d+)$`).exec(pod);
+  return m ? Number(m[1]) : undefined;
+};
+/** The pod names of the set as declared: `<set>-<start>` … `<set>-<start+replicas-1>`. */
+export const declaredPods = (f: Pick<StatefulSetFacts, 'name' | 'start' | 'replicas'>): string[] =>
+  Array.from({ length: Math.max(0, f.replicas) }, (_, i) => `${f.name}-${f.start + i}`);
+/** PVC names `<template>-<pod>` of these pods. */
+export const claimsOf = (f: Pick<StatefulSetFacts, 'claimTemplates'>, pods: readonly string[]): string[] =>
+  pods.flatMap((p) => f.claimTemplates.map((t) => `${t}-${p}`));
+
+// ---- A1.1 ----
+
+/**
+ * Exactly the declared pods exist, each with one controller ownerReference to the StatefulSet (its UID when known),
+ * the pod-name label (and the pod-index label when the server sets it, Kubernetes ≥ 1.28), hostname = pod name and
+ * subdomain = serviceName when one is set.
+ */
+export function identityVerdict(pods: readonly V1Pod[], f: StatefulSetFacts, o: { readonly setUid?: string; readonly podIndexLabel: boolean }): Verdict {
+  const want = declaredPods(f);
+  const have = pods.map((p) => p.metadata?.name ?? '?');
+  if (have.join(',') !== want.join(',')) return fail(`the pods of ${f.name} are [${have.join(', ')}], expected exactly [${want.join(', ')}]`);
+  const problems: string[] = [];
+  for (const p of pods) {
+    const name = p.metadata!.name!;
+    const owners = (p.metadata?.ownerReferences ?? []).filter((r) => r.controller);
+    const o0 = owners[0];
+    if (owners.length !== 1 || o0?.kind !== 'StatefulSet' || o0.name !== f.name || (o.setUid !== undefined && o0.uid !== o.setUid))
+      problems.push(`${name}: controller ${owners.map((r) => `${r.kind}/${r.name}`).join(', ') || 'none'}, expected StatefulSet/${f.name}`);
+    const labels = p.metadata?.labels ?? {};
+    if (labels['statefulset.kubernetes.io/pod-name'] !== name)
+      problems.push(`${name}: label statefulset.kubernetes.io/pod-name=${labels['statefulset.kubernetes.io/pod-name'] ?? '(none)'}`);
+    const ordinal = String(ordinalOf(f.name, name));
+    if (o.podIndexLabel && labels['apps.kubernetes.io/pod-index'] !== ordinal)
+      problems.push(`${name}: label apps.kubernetes.io/pod-index=${labels['apps.kubernetes.io/pod-index'] ?? '(none)'}, expected ${ordinal}`);
+    if (p.spec?.hostname !== name) problems.push(`${name}: spec.hostname=${p.spec?.hostname ?? '(none)'}`);
+    if (f.serviceName && p.spec?.subdomain !== f.serviceName)
+      problems.push(`${name}: spec.subdomain=${p.spec?.subdomain ?? '(none)'}, expected ${f.serviceName}`);
+  }
+  if (problems.length) return fail(some(problems));
+  return pass(
+    `${want.join(', ')}: owned by StatefulSet ${f.name}, pod-name label${o.podIndexLabel ? ', pod-index label' : ''}, hostname${f.serviceName ? ', subdomain' : ''}`,
+  );
+}
+
+// ---- A2.1 with minReadySeconds, A2.3 ----
+
+/**
+ * minReadySeconds between ordinals: each pod of `names` (after `after`, when given) is created at least
+ * minReadySeconds after its predecessor turned Ready, by the server's timestamps (whole seconds, so 1 s is allowed).
+ */
+export function minReadyBeforeNext(events: readonly PodEvent[], names: readonly string[], fromSeq: number, minReadySeconds: number, after?: string): Verdict {
+  const chain = after ? [after, ...names] : [...names];
+  const shown: string[] = [];
+  for (let i = 1; i < chain.length; i++) {
+    const name = chain[i]!;
+    const prevName = chain[i - 1]!;
+    const added = firstAdded(events, name, fromSeq);
+    if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
+    const prev = [...events].reverse().find((e) => e.seq < added.seq && e.name === prevName);
+    if (!prev?.readyTransition || !added.creationTimestamp) return fail(`${name}: no Ready time of ${prevName} or no creationTimestamp to compare`);
+    const gap = Date.parse(added.creationTimestamp) - Date.parse(prev.readyTransition);
+    if (gap < (minReadySeconds - 1) * 1000)
+      return fail(
+        `${name} was created at ${added.creationTimestamp}, ${(gap / 1000).toFixed(0)} s after ${prevName} turned Ready (${prev.readyTransition}); minReadySeconds is ${minReadySeconds}`,
+      );
+    shown.push(`${name} ${(gap / 1000).toFixed(0)} s after ${prevName}`);
+  }
+  return pass(shown.join('; ') || 'one pod');
+}
+
+/**
+ * Parallel creation: some pod of `names` (in ordinal order) is ADDED before its predecessor is first seen
+ * Running+Ready (since fromSeq): the controller did not wait.
+ */
+export function createdWithoutWaiting(events: readonly PodEvent[], names: readonly string[], fromSeq: number): Verdict {
+  if (names.length < 2) return fail(`one pod (${names.join('')}) cannot show that the controller does not wait`);
+  const waited: string[] = [];
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    const prevName = names[i - 1]!;
+    const added = firstAdded(events, name, fromSeq);
+    if (!added) return fail(`${name} was never created (no ADDED event since #${fromSeq})`);
+    const prevReady = events.find((e) => e.seq >= fromSeq && e.name === prevName && isRunningReady(e));
+    if (!prevReady || added.seq < prevReady.seq)
+      return pass(`${name} ADDED #${added.seq} before ${prevName} was Running+Ready (${prevReady ? `#${prevReady.seq}` : 'not yet'})`);
+    waited.push(`${name} ADDED #${added.seq} after ${prevName} Ready #${prevReady.seq}`);
+  }
+  return fail(`every pod waited for its predecessor to be Running+Ready, as OrderedReady would: ${waited.join('; ')}`);
+}
+
+// ---- A3.1, A3.2, A3.4 ----
+
+/** For each pod and claim template: PVC `<template>-<pod>` Bound, the template's access modes, at least its storage, mounted as the template's volume. */
+export function claimsVerdict(
+  pods: readonly V1Pod[],
+  pvcs: ReadonlyMap<string, V1PersistentVolumeClaim>,
+  templates: readonly V1PersistentVolumeClaim[],
+): Verdict {
+  const problems: string[] = [];
+  const shown: string[] = [];
+  for (const p of pods) {
+    const pod = p.metadata!.name!;
+    for (const t of templates) {
+      const tn = t.metadata?.name ?? '?';
+      const name = `${tn}-${pod}`;
+      const c = pvcs.get(name);
+      if (!c) {
+        problems.push(`${name} does not exist`);
+        continue;
+      }
+      if (c.status?.phase !== 'Bound') problems.push(`${name} is ${c.status?.phase ?? 'Pending'}, not Bound`);
+      const want = [...(t.spec?.accessModes ?? [])].sort().join(',');
+      const have = [...(c.spec?.accessModes ?? [])].sort().join(',');
+      if (want && want !== have) problems.push(`${name}: access modes ${have || '(none)'}, the template asks ${want}`);
+      const requested = t.spec?.resources?.requests?.storage;
+      const capacity = c.status?.capacity?.storage;
+      const r = requested === undefined ? undefined : parseQuantity(String(requested));
+      const cap = capacity === undefined ? undefined : parseQuantity(String(capacity));
+      if (r !== undefined && (cap === undefined || cap < r)) problems.push(`${name}: capacity ${capacity ?? '(none)'} < requested ${requested}`);
+      const vol = p.spec?.volumes?.find((v) => v.name === tn);
+      if (vol?.persistentVolumeClaim?.claimName !== name)
+        problems.push(
+          `${pod}: volume ${tn} is ${vol?.persistentVolumeClaim?.claimName ? `claim ${vol.persistentVolumeClaim.claimName}` : 'not a PVC'}, expected claim ${name}`,
+        );
+      shown.push(`${name} Bound ${capacity ?? ''}`.trim());
+    }
+  }
+  if (problems.length) return fail(some(problems));
+  return pass(shown.join(', '));
+}
+
+/** A PVC as one moment saw it. */
+export interface ClaimState {
+  readonly uid: string;
+  readonly phase: string;
+  readonly volume: string;
+}
+export const claimState = (c: V1PersistentVolumeClaim): ClaimState => ({
+  uid: c.metadata?.uid ?? '',
+  phase: c.status?.phase ?? 'Pending',
+  volume: c.spec?.volumeName ?? '',
+});
+
+/** A scale-down by `removed.length` pods and back, with the PVCs before, once the pods were gone, and after the scale-up. */
+export interface ScaleCycle {
+  /** Removed pods, highest ordinal first. */
+  readonly removed: readonly string[];
+  /** Pods that stayed. */
+  readonly kept: readonly string[];
+  readonly before: ReadonlyMap<string, ClaimState>;
+  readonly afterDown: ReadonlyMap<string, ClaimState>;
+  readonly afterUp: ReadonlyMap<string, ClaimState>;
+}
+
+/**
+ * A3.4: with whenScaled Retain, the removed pods' PVCs stay Bound while they are gone and are re-used (same UIDs)
+ * by the scale-up; with Delete, they are deleted once the pods are gone. Either way the kept pods' PVCs are unchanged.
+ */
+export function scaleClaimsVerdict(f: Pick<StatefulSetFacts, 'claimTemplates' | 'whenScaled'>, c: ScaleCycle): Verdict {
+  const removed = claimsOf(f, c.removed);
+  const kept = claimsOf(f, c.kept);
+  const problems: string[] = [];
+  for (const n of [...removed, ...kept]) if (!c.before.has(n)) problems.push(`${n} did not exist before the scale-down`);
+  for (const n of kept) {
+    const b = c.before.get(n);
+    const d = c.afterDown.get(n);
+    if (b && (!d || d.uid !== b.uid)) problems.push(`${n} of a kept pod ${d ? `changed UID ${b.uid} → ${d.uid}` : 'was deleted'} by the scale-down`);
+  }
+  for (const n of removed) {
+    const b = c.before.get(n);
+    const d = c.afterDown.get(n);
+    const u = c.afterUp.get(n);
+    if (f.whenScaled === 'Delete') {
+      if (d) problems.push(`${n} still exists (${d.phase}) after its pod was gone (whenScaled: Delete)`);
+    } else {
+      if (!d) problems.push(`${n} was deleted by the scale-down (whenScaled: Retain)`);
+      else if (d.phase !== 'Bound') problems.push(`${n} is ${d.phase} after the scale-down, not Bound (whenScaled: Retain)`);
+      if (b && (!u || u.uid !== b.uid))
+        problems.push(`${n} ${u ? `has a new UID after the scale-up (${b.uid} → ${u.uid})` : 'is missing after the scale-up'}: not re-used`);
+    }
+  }
+  if (problems.length) return fail(some(problems));
+  return pass(
+    f.whenScaled === 'Delete'
+      ? `${removed.join(', ')} deleted with their pods; ${kept.join(', ') || 'no other PVC'} kept`
+      : `${removed.join(', ')} stayed Bound and were re-used by the scale-up (same UIDs)`,
+  );
+}
+
+/** A3.2: the re-created pod's PVCs are the same objects (UIDs) bound to the same volumes. */
+export function sameClaimsVerdict(pod: string, before: ReadonlyMap<string, ClaimState>, after: ReadonlyMap<string, ClaimState>): Verdict {
+  const problems: string[] = [];
+  for (const [n, b] of before) {
+    const a = after.get(n);
+    if (!a) problems.push(`${n} is gone`);
+    else if (a.uid !== b.uid) problems.push(`${n} has a new UID (${b.uid} → ${a.uid})`);
+    else if (a.volume !== b.volume) problems.push(`${n} is bound to ${a.volume || 'nothing'}, was ${b.volume || 'nothing'}`);
+  }
+  if (before.size === 0) return fail(`${pod} had no PVC before it was deleted`);
+  if (problems.length) return fail(`after ${pod} was re-created: ${some(problems)}`);
+  return pass(`${[...before.keys()].join(', ')}: same UIDs and volumes after ${pod} was re-created`);
+}
+
+// ---- A4.1 ----
+
+/**
+ * status.readyReplicas against the Running+Ready pods of the set in the watch (terminating ones included, as the
+ * controller counts them): a difference may last at most toleranceMs. availableReplicas never exceeds
+ * readyReplicas, equals it with minReadySeconds 0, and otherwise counts no more pods than have been Ready (in the
+ * watch) for minReadySeconds, less slackMs for the delay of watch events.
+ */
+export function statusVerdict(
+  pods: readonly ObservedEvent<V1Pod>[],
+  sets: readonly ObservedEvent<V1StatefulSet>[],
+  set: string,
+  o: { readonly minReadySeconds: number; readonly now: number; readonly toleranceMs?: number; readonly slackMs?: number },
+): Verdict {
+  const tolerance = o.toleranceMs ?? 5000;
+  const slack = o.slackMs ?? 2000;
+  const merged = [
+    ...pods.filter((e) => ordinalOf(set, e.object.metadata?.name ?? '') !== undefined).map((e) => ({ pod: e, sts: undefined })),
+    ...sets.filter((e) => e.object.metadata?.name === set).map((e) => ({ pod: undefined, sts: e })),
+  ].sort((a, b) => (a.pod ?? a.sts)!.seq - (b.pod ?? b.sts)!.seq);
+  const readySince = new Map<string, number>();
+  let status: { ready: number; available: number } | undefined;
+  let off: { t: number; seq: number; status: number; watched: number } | undefined;
+  let statusEvents = 0;
+  const offFor = (t: number): string =>
+    `from ${off!.t.toFixed(0)} ms (#${off!.seq}) to ${t.toFixed(0)} ms status.readyReplicas was ${off!.status} while ${off!.watched} pod(s) of ${set} were Running+Ready (more than ${tolerance / 1000} s)`;
+  for (const m of merged) {
+    const e = (m.pod ?? m.sts)!;
+    if (off && e.t - off.t > tolerance) return fail(offFor(e.t));
+    if (m.pod) {
+      const p = m.pod.object;
+      const name = p.metadata?.name ?? '?';
+      const ready =
+        m.pod.type !== 'DELETED' && p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      if (!ready) readySince.delete(name);
+      else if (!readySince.has(name)) readySince.set(name, e.t);
+    } else if (m.sts) {
+      statusEvents++;
+      const st = m.sts.object.status;
+      status = m.sts.type === 'DELETED' ? undefined : { ready: st?.readyReplicas ?? 0, available: st?.availableReplicas ?? 0 };
+      if (status && status.available > status.ready) return fail(`#${e.seq}: availableReplicas ${status.available} > readyReplicas ${status.ready}`);
+      if (status && o.minReadySeconds === 0 && status.available !== status.ready)
+        return fail(`#${e.seq}: availableReplicas ${status.available} ≠ readyReplicas ${status.ready} with minReadySeconds 0`);
+      if (status && o.minReadySeconds > 0) {
+        const long = [...readySince.values()].filter((t0) => e.t - t0 >= o.minReadySeconds * 1000 - slack).length;
+        if (status.available > long)
+          return fail(`#${e.seq}: availableReplicas ${status.available}, but only ${long} pod(s) had been Ready for ${o.minReadySeconds} s (minReadySeconds)`);
+      }
+    }
+    const watched = readySince.size;
+    if (status && status.ready !== watched) off ??= { t: e.t, seq: e.seq, status: status.ready, watched };
+    else off = undefined;
+  }
+  if (off && o.now - off.t > tolerance) return fail(`${offFor(o.now)}, until the end`);
+  if (statusEvents === 0) return fail(`no status of StatefulSet ${set} was seen`);
+  return pass(
+    `status.readyReplicas followed the Running+Ready pods of ${set} through ${statusEvents} status update(s), never off for more than ${tolerance / 1000} s`,
+  );
+}
+
+// ---- A5.1 ----
+
+export interface PdbExpectation {
+  readonly name: string;
+  /** The app's StatefulSets whose pods it selects. */
+  readonly sets: readonly string[];
+  /** expectedPods: their replicas. */
+  readonly expected: number;
+  readonly desiredHealthy: number;
+}
+
+/** What the one PDB that selects the set's pods must report, or undefined when there is not exactly one usable PDB. */
+export function pdbExpectation(objects: readonly KubernetesObject[], set: string): PdbExpectation | undefined {
+  const all = statefulSetsOf(objects).map(factsOf);
+  const f = all.find((x) => x.name === set);
+  if (!f) return undefined;
+  const pdbs = pdbsOf(objects).filter((p) => selects(p.spec?.selector, f.labels));
+  if (pdbs.length !== 1) return undefined;
+  const pdb = pdbs[0]!;
+  const selected = all.filter((x) => selects(pdb.spec?.selector, x.labels));
+  const expected = selected.reduce((n, x) => n + x.replicas, 0);
+  const d = pdbDesiredHealthy(pdb, expected);
+  if ('error' in d) return undefined;
+  return { name: nameOf(pdb), sets: selected.map((x) => x.name), expected, desiredHealthy: d.desiredHealthy };
+}
+
+/** The PDB's status with every selected pod healthy: expectedPods, desiredHealthy, disruptionsAllowed = N-D ≥ 1. */
+export function pdbVerdict(st: V1PodDisruptionBudgetStatus | undefined, x: PdbExpectation): Verdict {
+  const allowed = Math.max(0, x.expected - x.desiredHealthy);
+  const have = `expectedPods ${st?.expectedPods ?? '?'}, desiredHealthy ${st?.desiredHealthy ?? '?'}, disruptionsAllowed ${st?.disruptionsAllowed ?? '?'}`;
+  if (st?.expectedPods !== x.expected || st.desiredHealthy !== x.desiredHealthy || st.disruptionsAllowed !== allowed)
+    return fail(`PDB ${x.name} reports ${have}; expected ${x.expected}, ${x.desiredHealthy} and ${allowed}`);
+  if (allowed < 1) return fail(`PDB ${x.name} allows no disruption with all ${x.expected} pods healthy (${have}): no drain can evict a pod`);
+  return pass(`PDB ${x.name}: ${have}`);
+}
+
+// ---- A7.1 ----
+
+export interface SpreadTerm {
+  readonly kind: 'anti-affinity' | 'topology-spread';
+  readonly topologyKey: string;
+  /** For topology spread; 1 for anti-affinity (each domain at most one pod). */
+  readonly maxSkew: number;
+  readonly selector?: V1LabelSelector;
+  readonly text: string;
+}
+
+/** The required spread on the set's own pods: required pod anti-affinity terms and DoNotSchedule spread constraints that select them. */
+export function requiredSpread(sts: V1StatefulSet): SpreadTerm[] {
+  const labels = factsOf(sts).labels;
+  const pod = sts.spec?.template?.spec;
+  const out: SpreadTerm[] = [];
+  for (const t of pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+    if (!selects(t.labelSelector, labels)) continue;
+    out.push({
+      kind: 'anti-affinity',
+      topologyKey: t.topologyKey,
+      maxSkew: 1,
+      ...(t.labelSelector && { selector: t.labelSelector }),
+      text: `required pod anti-affinity on ${t.topologyKey}`,
+    });
+  }
+  for (const t of pod?.topologySpreadConstraints ?? []) {
+    if ((t.whenUnsatisfiable ?? 'DoNotSchedule') !== 'DoNotSchedule' || !selects(t.labelSelector, labels)) continue;
+    out.push({
+      kind: 'topology-spread',
+      topologyKey: t.topologyKey,
+      maxSkew: t.maxSkew,
+      ...(t.labelSelector && { selector: t.labelSelector }),
+      text: `topology spread (DoNotSchedule, maxSkew ${t.maxSkew}) on ${t.topologyKey}`,
+    });
+  }
+  return out;
+}
+
+export interface NodeLabels {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const domainsOf = (nodes: readonly NodeLabels[], key: string): string[] => [
+  ...new Set(nodes.flatMap((n) => (n.labels[key] !== undefined ? [n.labels[key]!] : []))),
+];
+
+/** How many of the set's pods the required anti-affinity lets the nodes hold (Infinity without anti-affinity). */
+export function spreadCapacity(terms: readonly SpreadTerm[], nodes: readonly NodeLabels[]): number {
+  return Math.min(...terms.filter((t) => t.kind === 'anti-affinity').map((t) => domainsOf(nodes, t.topologyKey).length), Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Where the scheduled pods landed, term by term: under anti-affinity no two of the set's pods share a domain of
+ * the topology key; under a spread constraint the pods it selects (in the namespace) differ by at most maxSkew
+ * between the nodes' domains (domains with no pod count as 0).
+ */
+export function spreadVerdict(setPods: readonly V1Pod[], namespacePods: readonly V1Pod[], nodes: readonly NodeLabels[], terms: readonly SpreadTerm[]): Verdict {
+  const nodeOf = new Map(nodes.map((n) => [n.name, n]));
+  const shown: string[] = [];
+  for (const t of terms) {
+    const domains = domainsOf(nodes, t.topologyKey);
+    if (domains.length === 0) return fail(`${t.text}: no worker node has the label ${t.topologyKey}, so the spread cannot be shown on this cluster`);
+    const where = (p: V1Pod): string | undefined => nodeOf.get(p.spec?.nodeName ?? '')?.labels[t.topologyKey];
+    if (t.kind === 'anti-affinity') {
+      const by = new Map<string, string[]>();
+      for (const p of setPods) {
+        const d = where(p);
+        if (d !== undefined) by.set(d, [...(by.get(d) ?? []), p.metadata?.name ?? '?']);
+      }
+      const shared = [...by].find(([, ps]) => ps.length > 1);
+      if (shared) return fail(`${t.text}: ${shared[1].join(' and ')} share ${t.topologyKey}=${shared[0]}`);
+      shown.push(`${t.text}: ${[...by].map(([d, ps]) => `${ps[0]} on ${d}`).join(', ')}`);
+    } else {
+      const counts = new Map(domains.map((d) => [d, 0]));
+      for (const p of namespacePods) {
+        const d = where(p);
+        if (d !== undefined && selects(t.selector, p.metadata?.labels ?? {})) counts.set(d, (counts.get(d) ?? 0) + 1);
+      }
+      const values = [...counts.values()];
+      const skew = Math.max(...values) - Math.min(...values);
+      const text = [...counts].map(([d, n]) => `${d}=${n}`).join(', ');
+      if (skew > t.maxSkew) return fail(`${t.text}: pods selected by ${selectorText(t.selector)} per domain ${text}: skew ${skew} > ${t.maxSkew}`);
+      shown.push(`${t.text}: ${text} (skew ${skew})`);
+    }
+  }
+  return pass(shown.join('; '));
+}
+
+// ---- A3.3 with an exec datum ----
+
+/** An argv element of the profile with `{key}` and `{value}` filled in (`${…}` is left to the shell, as profile.ts reads it). */
+export const fillTemplate = (arg: string, key: string, value = ''): string =>
+  arg.replace(/(?<!\$)\{(key|value)\}/g, (_, p: string) => (p === 'key' ? key : value));
+
+/** An exec read found the value: exit 0 and, with `line`, a trimmed line of stdout equal to it; with `exact`, all of stdout, trimmed. */
+export function readVerdict(
+  r: { readonly exitCode: number; readonly stdout: string; readonly stderr: string },
+  value: string,
+  match: 'line' | 'exact',
+): Verdict {
+  const out = r.stdout.trim();
+  const shown = out.length > 120 ? `${out.slice(0, 117)}...` : out;
+  if (r.exitCode !== 0) return fail(`exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
+  const found = match === 'exact' ? out === value : r.stdout.split('\n').some((l) => l.trim() === value);
+  return found ? pass(`read ${value}`) : fail(`read '${shown}', expected ${match === 'exact' ? '' : 'a line '}'${value}'`);
+}
