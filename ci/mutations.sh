@@ -34,6 +34,28 @@ mutate() {
   rm -rf "$tmp"
 }
 
+# mutate_app NAME APP_DIR ASSERTION_ID FILE (relative to APP_DIR) SED_EXPRESSION: the same for `--app` checks.
+mutate_app() {
+  local name=$1 app=$2 id=$3 file=$4 expr=$5
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
+  local tmp; tmp=$(mktemp -d)
+  cp -r "$app" "$tmp/app"
+  if ! sed -i "$expr" "$tmp/app/$file" || cmp -s "$app/$file" "$tmp/app/$file"; then
+    echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"; return
+  fi
+  npm run -s e2e -- --provider "$provider" --app "$tmp/app" --report-dir "$tmp/reports" --grep "\\[${id//./\\.}\\]" "${extra[@]}" >"$tmp/log" 2>&1
+  local rc=$? state
+  state=$(node -e '
+    const r = require(process.argv[1]).results.find((x) => x.id === process.argv[2]);
+    console.log(r ? r.outcome : "missing");' "$tmp/reports/results.json" "$id" 2>/dev/null || echo "no-report")
+  if [ "$rc" -ne 0 ] && [ "$state" = failed ]; then
+    echo "mutation $name: caught by [$id] (exit $rc): $(grep -m1 "FAIL .*\[$id\]" "$tmp/log" | sed 's/^FAIL //' | cut -c1-220)"
+  else
+    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"; failures=$((failures + 1)); return
+  fi
+  rm -rf "$tmp"
+}
+
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
 if [ "$provider" = kwok ] || [ "${ALL:-}" = 1 ]; then
 mutate parallel-web statefulset-basics 1.2 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/'
@@ -45,6 +67,8 @@ mutate mysql-rolling wordpress-mysql 2.9 wordpress-mysql/mysql-deployment.yaml '
 # E4's own negative case (E4.3) put into the converted PetSet: a claim that names no storage class binds only to a
 # pre-made PV, and there is none, so web-0 never runs and [E4.2/1.2] (web-0, web-1 Ready in order) must fail.
 # TIMEOUT_SCALE=0.5: it waits 90 s instead of 180 s before it fails.
+# --app: a PDB that allows no disruption (minAvailable = replicas) must fail [A5.1] of examples/web-app.
+mutate_app app-pdb-no-disruption examples/web-app A5.1 pdb.yaml 's/^  minAvailable: 1$/  minAvailable: 2/'
 TIMEOUT_SCALE=0.5 mutate no-provisioner-pvc petset-nginx E4.2/1.2 petset-nginx/petset.yaml 's/^      accessModes: \[ "ReadWriteOnce" \]$/      storageClassName: ""\n&/'
 fi
 
