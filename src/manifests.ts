@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { HarnessError } from './errors.ts';
 
@@ -22,15 +22,24 @@ export interface Overlays {
   readonly pullPolicyOverlay: boolean;
 }
 
-export function parseManifests(text: string, file: string): KubernetesObject[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
-  const objects: KubernetesObject[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+/** Every YAML document of a file; the first syntax error is one line, `FILE:LINE: malformed YAML: …`. */
+export function parseYamlDocuments(text: string, file: string): Document[] {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
-      const line = err.linePos?.[0]?.line;
+      const line = lines.linePos(err.pos[0]).line;
       throw new HarnessError(`${file}${line ? `:${line}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
     }
+  }
+  return list;
+}
+
+export function parseManifests(text: string, file: string): KubernetesObject[] {
+  const objects: KubernetesObject[] = [];
+  for (const doc of parseYamlDocuments(text, file)) {
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) throw new HarnessError(`${file}: a document is not a Kubernetes object`);

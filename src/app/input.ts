@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
-import { LineCounter, parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml, type Document } from 'yaml';
 import { HarnessError, errorMessage } from '../errors.ts';
-import { parseManifests } from '../manifests.ts';
+import { parseManifests, parseYamlDocuments } from '../manifests.ts';
 import { factsOf, nameOf, statefulSetsOf } from './objects.ts';
 import { PROFILE_FILE, quorumFor, type AppProfile } from './profile.ts';
 
@@ -157,15 +157,11 @@ export function chartOfArchive(archive: Buffer, appPath: string): ChartMeta {
 /** A manifest file's objects; none for a file with only comments. */
 function manifestObjects(file: string, appPath: string): KubernetesObject[] {
   const text = readFileSync(file, 'utf8');
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = lines.linePos(err.pos[0]).line;
-      throw bad(appPath, `${file}${line ? `:${line}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
-    }
+  let list: Document[];
+  try {
+    list = parseYamlDocuments(text, file);
+  } catch (err) {
+    throw bad(appPath, errorMessage(err));
   }
   if (list.every((d) => d.contents === null)) return [];
   try {

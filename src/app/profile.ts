@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../manifests.ts';
 import { HarnessError } from '../errors.ts';
 
 /** The file name looked for beside the app. */
@@ -355,16 +355,7 @@ export function validateProfile(doc: unknown, file: string): AppProfile {
 
 /** Parses and validates the text of a profile. An empty file is an empty profile. */
 export function parseProfile(text: string, file: string): AppProfile {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = lines.linePos(err.pos[0]).line;
-      throw new HarnessError(`${file}${line ? `:${line}` : ''}: malformed YAML: ${err.message.split('\n')[0]}`);
-    }
-  }
+  const list = parseYamlDocuments(text, file);
   if (list.length > 1) throw new HarnessError(`${file}: holds ${list.length} YAML documents; a profile is one`);
   return validateProfile(list[0]?.toJS() ?? null, file);
 }
