@@ -9,20 +9,21 @@ provider=${1:-kwok}; shift || true
 extra=("$@")
 failures=0
 
-# mutate NAME SCENARIO ASSERTION_ID FILE (relative to fixtures/) SED_EXPRESSION [GREP: the assertions to run, default just ID]
-mutate() {
-  local name=$1 scenario=$2 id=$3 file=$4 expr=$5 only=${6:-}
+# mutated NAME ASSERTION_ID SOURCE_DIR FILE (relative to it) SED_EXPRESSION GREP SELECT...: runs the e2e on a copy of
+# SOURCE_DIR with the edit applied, selecting with SELECT (where @ stands for the copy), and requires that the
+# assertion FAILS and the run exits non-zero.
+mutated() {
+  local name=$1 id=$2 src=$3 file=$4 expr=$5 grep_re=$6; shift 6
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
   local tmp; tmp=$(mktemp -d)
-  cp -r fixtures "$tmp/fixtures"
-  if ! sed -i "$expr" "$tmp/fixtures/$file" || cmp -s "fixtures/$file" "$tmp/fixtures/$file"; then
+  cp -r "$src" "$tmp/src"
+  if ! sed -i "$expr" "$tmp/src/$file" || cmp -s "$src/$file" "$tmp/src/$file"; then
     echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"; return
   fi
-  local grep_re; grep_re=${only:-"\\[${id//./\\.}\\]"}
-  npm run -s e2e -- --provider "$provider" --scenario "$scenario" --fixtures "$tmp/fixtures" \
-    --report-dir "$tmp/reports" --grep "$grep_re" "${extra[@]}" >"$tmp/log" 2>&1
-  local rc=$?
-  local state
+  local args=() a
+  for a in "$@"; do args+=("${a//@/$tmp/src}"); done
+  npm run -s e2e -- --provider "$provider" "${args[@]}" --report-dir "$tmp/reports" --grep "$grep_re" "${extra[@]}" >"$tmp/log" 2>&1
+  local rc=$? state
   state=$(node -e '
     const r = require(process.argv[1]).results.find((x) => x.id === process.argv[2]);
     console.log(r ? r.outcome : "missing");' "$tmp/reports/results.json" "$id" 2>/dev/null || echo "no-report")
@@ -34,26 +35,14 @@ mutate() {
   rm -rf "$tmp"
 }
 
+# mutate NAME SCENARIO ASSERTION_ID FILE (relative to fixtures/) SED_EXPRESSION [GREP: the assertions to run, default just ID]
+mutate() {
+  mutated "$1" "$3" fixtures "$4" "$5" "${6:-"\\[${3//./\\.}\\]"}" --scenario "$2" --fixtures @
+}
+
 # mutate_app NAME APP_DIR ASSERTION_ID FILE (relative to APP_DIR) SED_EXPRESSION: the same for `--app` checks.
 mutate_app() {
-  local name=$1 app=$2 id=$3 file=$4 expr=$5
-  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
-  local tmp; tmp=$(mktemp -d)
-  cp -r "$app" "$tmp/app"
-  if ! sed -i "$expr" "$tmp/app/$file" || cmp -s "$app/$file" "$tmp/app/$file"; then
-    echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"; return
-  fi
-  npm run -s e2e -- --provider "$provider" --app "$tmp/app" --report-dir "$tmp/reports" --grep "\\[${id//./\\.}\\]" "${extra[@]}" >"$tmp/log" 2>&1
-  local rc=$? state
-  state=$(node -e '
-    const r = require(process.argv[1]).results.find((x) => x.id === process.argv[2]);
-    console.log(r ? r.outcome : "missing");' "$tmp/reports/results.json" "$id" 2>/dev/null || echo "no-report")
-  if [ "$rc" -ne 0 ] && [ "$state" = failed ]; then
-    echo "mutation $name: caught by [$id] (exit $rc): $(grep -m1 "FAIL .*\[$id\]" "$tmp/log" | sed 's/^FAIL //' | cut -c1-220)"
-  else
-    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"; failures=$((failures + 1)); return
-  fi
-  rm -rf "$tmp"
+  mutated "$1" "$3" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
 }
 
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
