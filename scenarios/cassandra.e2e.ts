@@ -74,6 +74,7 @@ export const scenario = defineScenario({
   source: 'seeds/002 L1216-1510',
   summary: 'S3: Cassandra ring — ordered bootstrap, every node UN, CQL through a port-forward, scale to 4, PVCs kept',
   fixtures: ['cassandra.yaml'],
+  heavy: true, // catalogue §0.5: bootstrap saturates both cores; never beside S4
 });
 
 feature(scenario, (f) => {

@@ -23,8 +23,16 @@ export interface ScenarioMeta {
   readonly fixtures: readonly string[];
   /** Sub-directory of the fixtures root (default: the name), when several scenarios share one tutorial. */
   readonly fixtureDir?: string;
-  /** Cordons or drains nodes: refused on --provider existing without --allow-disruptive. */
+  /**
+   * Cordons or drains nodes: refused on --provider existing without --allow-disruptive, and run alone in its
+   * cluster (src/schedule.ts).
+   */
   readonly disruptive?: boolean;
+  /**
+   * Saturates the machine's cores at times (JVM start-up; catalogue §0.5): runs with no other scenario at the same
+   * time, in any cluster.
+   */
+  readonly heavy?: boolean;
 }
 
 /** An assess step as declared, read without running anything. */
@@ -102,7 +110,8 @@ function checkMeta(file: string, m: unknown): ScenarioMeta {
   if (!Array.isArray(o.fixtures) || o.fixtures.some((f) => typeof f !== 'string' || !f))
     throw new HarnessError(`${where}: scenario.fixtures must be a list of file names`);
   if (o.fixtureDir !== undefined) str('fixtureDir');
-  if (o.disruptive !== undefined && typeof o.disruptive !== 'boolean') throw new HarnessError(`${where}: scenario.disruptive must be true or false`);
+  for (const k of ['disruptive', 'heavy'])
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new HarnessError(`${where}: scenario.${k} must be true or false`);
   return o as unknown as ScenarioMeta;
 }
 

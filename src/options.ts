@@ -57,6 +57,10 @@ export interface ParsedOptions {
   readonly retries: number;
   /** Lets disruptive scenarios (cordon, drain) run on --provider existing. */
   readonly allowDisruptive: boolean;
+  /** --parallel N: at most N scenarios at once in one cluster, a namespace each (src/schedule.ts). */
+  readonly parallel: number;
+  /** --clusters N: at most N clusters (profiles) at once. */
+  readonly clusters: number;
   /** How images reach kind nodes: `kind load docker-image`, or a registry container of the run (providers/kind/registry.ts). */
   readonly imageLoad: ImageLoad;
   readonly help: boolean;
@@ -98,6 +102,10 @@ export const USAGE = `usage: npm run e2e -- [options]
   --image-map FILE                YAML map of seed image -> image to use instead (mirrors, local builds)
   --image-load kind-load|registry how images reach kind nodes: kind load, or a registry container of the run (default: ${DEFAULT_IMAGE_LOAD})
   --kubeconfig FILE --context C   the cluster for --provider existing
+  --parallel N                    at most N scenarios at once in one cluster, a namespace each (default: 4; 1 runs
+                                  them one by one); scenarios that drain nodes or are heavy (JVM) run alone
+  --clusters N                    at most N clusters (one per profile) at once (default: 1; heavy scenarios'
+                                  clusters always run alone)
   --retries N                     rerun a failed assertion up to N times; a pass on retry is reported as flaky
   --allow-disruptive              let scenarios that cordon and drain nodes run on --provider existing
   --conformance                   write <report-dir>/conformance.md and .html, the verdict on the manifests in --fixtures
@@ -146,6 +154,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         conformance: { type: 'boolean', default: false },
         merge: { type: 'boolean', default: false },
         retries: { type: 'string', default: '0' },
+        parallel: { type: 'string', default: '4' },
+        clusters: { type: 'string', default: '1' },
         'allow-disruptive': { type: 'boolean', default: false },
         'image-load': { type: 'string', default: DEFAULT_IMAGE_LOAD },
       },
@@ -192,6 +202,13 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
   const retries = Number(v.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new HarnessError(`--retries: expected a whole number from 0 to 5, got '${v.retries}'`);
   const allowDisruptive = v['allow-disruptive'] ?? false;
+  const count = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw new HarnessError(`--${flag}: expected a whole number from 1 to 16, got '${value}'`);
+    return n;
+  };
+  const parallel = count('parallel', v.parallel);
+  const clusters = count('clusters', v.clusters);
   if (v.reuse && provider === 'existing')
     throw new HarnessError('--reuse keeps clusters of kind or kwok; --provider existing already runs on a cluster that stays');
   if (v.reuse && (v['k8s-version']?.length ?? 0) > 1) throw new HarnessError('--reuse keeps one cluster per profile: give --k8s-version at most once');
@@ -232,6 +249,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
     conformance: v.conformance ?? false,
     retries,
     allowDisruptive,
+    parallel,
+    clusters,
     imageLoad,
     help: v.help ?? false,
   };

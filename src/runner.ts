@@ -27,22 +27,19 @@ import { conformanceHtml, conformanceMarkdown, conformanceMatrix, mergeRuns, typ
 import { Progress, ProgressReporter } from './reporting/progress.ts';
 import { connect } from './kube/client.ts';
 import { VersionApi } from '@kubernetes/client-node';
-import type { DiscoveredScenario } from './discovery.ts';
 import { dryRunFixtures, fixtureImages, loadFixtures } from './validate.ts';
 import { appFixtureFiles } from './app/prepare.ts';
+import { planClusters, runPlans } from './schedule.ts';
 
-let current: Vitest | undefined;
+/** The vitest runs in progress: one per cluster running now (--clusters). */
+const current = new Set<Vitest>();
 let currentProgress: Progress | undefined;
-/** Stops the vitest run in progress, without waiting more than 5 s for a step that is mid-wait. */
+/** Stops the vitest runs in progress, without waiting more than 5 s for a step that is mid-wait. */
 export const abortRun = async (): Promise<void> => {
   currentProgress?.where(undefined);
   currentProgress?.activity('interrupted: stopping and removing what the run created');
-  if (!current) return;
-  await settleWithin(
-    5000,
-    current.close().catch(() => undefined),
-    undefined,
-  );
+  if (current.size === 0) return;
+  await settleWithin(5000, Promise.all([...current].map((v) => v.close().catch(() => undefined))), undefined);
 };
 
 type Log = (line: string) => void;
@@ -160,183 +157,206 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
   const started = performance.now();
 
   const versions: Record<string, string> = {};
-  const groups = new Map<string, DiscoveredScenario[]>();
-  for (const s of opts.scenarios) groups.set(s.profile, [...(groups.get(s.profile) ?? []), s]);
+  const plans = planClusters(opts.scenarios, (p) => PROFILES[p as keyof typeof PROFILES]?.workers ?? 0);
+  // Several clusters at once share the status line: it names them all.
+  const active = new Set<string>();
+  const showWhere = (): void => progress.where(active.size > 0 ? [...active].join(' | ') : undefined);
+  const clusters = opts.provider === 'existing' ? 1 : opts.clusters;
+  if (plans.length > 1 && clusters > 1)
+    log(`clusters: up to ${clusters} at once: ${plans.map((p) => `${p.profile}${p.alone ? ` alone (${p.batches[0]![0]!.name} is heavy)` : ''}`).join(', ')}`);
 
-  for (const [profileName, entries] of groups) {
-    const profile = PROFILES[profileName as keyof typeof PROFILES];
-    // --reuse: one kept cluster per provider, profile and version, under a stable name and a directory that outlives runs.
-    const reuse = opts.reuse && provider.attach !== undefined && provider.fingerprint !== undefined;
-    const name = reuse ? `se2e-reuse-${profile.name.toLowerCase()}${env.suffix}` : `se2e-${runId}-${profile.name.toLowerCase()}${env.suffix}`;
-    const workDir = reuse ? reuseDir(provider.name, name) : mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
-    if (reuse) mkdirSync(workDir, { recursive: true });
-    let ready = false; // the cluster answered (created or attached): a reused one is then kept, whatever happens
-    // Journaled before they exist, so a run killed at any point can be finished by the next one.
-    const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }, ...provider.journalEntries({ name, workDir, runId })];
-    for (const e of journaled) journal.add(e);
-    let cluster: Cluster | undefined;
-    let creating: Promise<Cluster> | undefined;
-    // One teardown promise, whichever path (normal end, error, signal) gets there first; the others await it.
-    let tearingDown: Promise<void> | undefined;
-    const teardown = (): Promise<void> =>
-      (tearingDown ??= (async () => {
-        if (reuse && ready && cluster) {
-          // Kept for the next run, without what this run made in it (gone already unless the run was interrupted).
-          for (const line of await removeRunObjects(cluster.kubeconfigPath, runId).catch((err: unknown) => [`cleanup: ${errorMessage(err)}`]))
-            if (!line.startsWith('no kubeconfig')) log(`--reuse: ${line}`);
-          cluster.keep?.();
-          journal.keep(journaled, `reuse-${provider.name}-${name}`);
-          log(`--reuse: kept ${name} for the next run (\`npm run e2e -- --cleanup\` removes it)`);
-          return;
-        }
-        // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
-        // nothing it is still creating appears after the teardown.
-        if (!cluster && creating)
-          cluster = await settleWithin(
-            180_000,
-            creating.catch(() => undefined),
-            undefined,
-          );
-        if (cluster) await cluster.destroy();
-        // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
-        // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.
-        for (const e of journaled) {
-          if (e.type === 'cluster-objects') {
-            // Never reached the cluster: the run created nothing in it. Otherwise best effort, said in one line.
-            if (cluster) await undo(e).catch((err: unknown) => log(`cleanup: ${errorMessage(err)}`));
-          } else if (!cluster && e.type !== 'workdir') await undo(e);
-        }
-        rmSync(workDir, { recursive: true, force: true });
-        for (const e of journaled) journal.done(e);
-      })());
-    const unregister = onCleanup(`cluster ${name}`, teardown);
-    let keepCluster = false;
-    progress.where(`${opts.provider} ${profile.name}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`);
-    try {
-      if (isStopping()) throw new HarnessError('interrupted before the cluster was created', 130);
-      const createOpts = { name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) };
-      const fp = reuse ? await provider.fingerprint!({ profile, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) }) : undefined;
-      let change = fp ? fingerprintChange(readFingerprint(workDir), fp) : undefined;
-      if (fp && !change) {
-        progress.activity(`attaching to the kept cluster ${name}`);
-        try {
-          cluster = await provider.attach!(createOpts);
-          if (cluster) for (const line of await resetKeptCluster(cluster.kubeconfigPath)) log(`--reuse: ${line}`);
-          else change = 'the kept cluster does not answer';
-        } catch (err) {
-          change = `the kept cluster could not be reset: ${errorMessage(err)}`;
-          cluster = undefined;
-        }
-        if (cluster) log(`--reuse: ${name} reused (fingerprint unchanged)`);
-      }
-      if (!cluster) {
-        if (fp) {
-          log(`--reuse: ${change}: creating ${name}`);
-          // Whatever is left under that name goes first (idempotent), then a fresh directory for the new one.
-          for (const e of [...journaled].reverse()) if (e.type !== 'workdir') await undo(e).catch(() => undefined);
+  await runPlans(
+    plans,
+    clusters,
+    async (plan) => {
+      const entries = plan.batches.flat();
+      const profile = PROFILES[plan.profile as keyof typeof PROFILES];
+      // --reuse: one kept cluster per provider, profile and version, under a stable name and a directory that outlives runs.
+      const reuse = opts.reuse && provider.attach !== undefined && provider.fingerprint !== undefined;
+      const key = `${profile.name.toLowerCase()}${plan.part > 1 ? `-${plan.part}` : ''}`;
+      const name = reuse ? `se2e-reuse-${key}${env.suffix}` : `se2e-${runId}-${key}${env.suffix}`;
+      const workDir = reuse ? reuseDir(provider.name, name) : mkdtempSync(path.join(os.tmpdir(), `stateful-e2e-${runId}-`));
+      if (reuse) mkdirSync(workDir, { recursive: true });
+      let ready = false; // the cluster answered (created or attached): a reused one is then kept, whatever happens
+      // Journaled before they exist, so a run killed at any point can be finished by the next one.
+      const journaled: JournalEntry[] = [{ type: 'workdir', path: workDir }, ...provider.journalEntries({ name, workDir, runId })];
+      for (const e of journaled) journal.add(e);
+      let cluster: Cluster | undefined;
+      let creating: Promise<Cluster> | undefined;
+      // One teardown promise, whichever path (normal end, error, signal) gets there first; the others await it.
+      let tearingDown: Promise<void> | undefined;
+      const teardown = (): Promise<void> =>
+        (tearingDown ??= (async () => {
+          if (reuse && ready && cluster) {
+            // Kept for the next run, without what this run made in it (gone already unless the run was interrupted).
+            for (const line of await removeRunObjects(cluster.kubeconfigPath, runId).catch((err: unknown) => [`cleanup: ${errorMessage(err)}`]))
+              if (!line.startsWith('no kubeconfig')) log(`--reuse: ${line}`);
+            cluster.keep?.();
+            journal.keep(journaled, `reuse-${provider.name}-${name}`);
+            log(`--reuse: kept ${name} for the next run (\`npm run e2e -- --cleanup\` removes it)`);
+            return;
+          }
+          // A signal during create(): let the provider finish or fail (its own tools got the signal too), so
+          // nothing it is still creating appears after the teardown.
+          if (!cluster && creating)
+            cluster = await settleWithin(
+              180_000,
+              creating.catch(() => undefined),
+              undefined,
+            );
+          if (cluster) await cluster.destroy();
+          // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
+          // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.
+          for (const e of journaled) {
+            if (e.type === 'cluster-objects') {
+              // Never reached the cluster: the run created nothing in it. Otherwise best effort, said in one line.
+              if (cluster) await undo(e).catch((err: unknown) => log(`cleanup: ${errorMessage(err)}`));
+            } else if (!cluster && e.type !== 'workdir') await undo(e);
+          }
           rmSync(workDir, { recursive: true, force: true });
-          mkdirSync(workDir, { recursive: true });
+          for (const e of journaled) journal.done(e);
+        })());
+      const unregister = onCleanup(`cluster ${name}`, teardown);
+      let keepCluster = false;
+      const where = `${opts.provider} ${profile.name}${plan.part > 1 ? ` #${plan.part}` : ''}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`;
+      active.add(where);
+      showWhere();
+      try {
+        if (isStopping()) throw new HarnessError('interrupted before the cluster was created', 130);
+        const createOpts = { name, profile, workDir, log, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) };
+        const fp = reuse ? await provider.fingerprint!({ profile, ...(opts.k8sVersion ? { k8sVersion: opts.k8sVersion } : {}) }) : undefined;
+        let change = fp ? fingerprintChange(readFingerprint(workDir), fp) : undefined;
+        if (fp && !change) {
+          progress.activity(`attaching to the kept cluster ${name}`);
+          try {
+            cluster = await provider.attach!(createOpts);
+            if (cluster) for (const line of await resetKeptCluster(cluster.kubeconfigPath)) log(`--reuse: ${line}`);
+            else change = 'the kept cluster does not answer';
+          } catch (err) {
+            change = `the kept cluster could not be reset: ${errorMessage(err)}`;
+            cluster = undefined;
+          }
+          if (cluster) log(`--reuse: ${name} reused (fingerprint unchanged)`);
         }
-        progress.activity(`creating cluster ${name}`);
-        creating = provider.create(createOpts);
-        cluster = await creating;
-        if (fp) writeFingerprint(workDir, fp);
+        if (!cluster) {
+          if (fp) {
+            log(`--reuse: ${change}: creating ${name}`);
+            // Whatever is left under that name goes first (idempotent), then a fresh directory for the new one.
+            for (const e of [...journaled].reverse()) if (e.type !== 'workdir') await undo(e).catch(() => undefined);
+            rmSync(workDir, { recursive: true, force: true });
+            mkdirSync(workDir, { recursive: true });
+          }
+          progress.activity(`creating cluster ${name}`);
+          creating = provider.create(createOpts);
+          cluster = await creating;
+          if (fp) writeFingerprint(workDir, fp);
+        }
+        ready = true;
+        const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
+        progress.activity('checking the fixtures (server-side dry run)');
+        await dryRunFixtures(cluster.kubeconfigPath, files);
+        const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
+        if (opts.k8sVersion && !sameVersion(server.gitVersion, opts.k8sVersion)) {
+          const why =
+            opts.provider === 'existing'
+              ? ' (--provider existing tests the cluster it is given)'
+              : process.env.E2E_KIND_NODE_IMAGE && opts.provider === 'kind'
+                ? ` (E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE})`
+                : '';
+          throw new HarnessError(
+            `--k8s-version ${opts.k8sVersion}: the cluster runs ${server.gitVersion}${why}; a verdict for ${opts.k8sVersion} would be wrong`,
+          );
+        }
+        for (const e of entries) versions[e.name] = server.gitVersion;
+        progress.activity('loading images');
+        await cluster.loadImages(fixtureImages(files));
+        const ctx: RunContext = {
+          runId,
+          provider: cluster.provider,
+          clusterName: cluster.name,
+          kubeconfig: cluster.kubeconfigPath,
+          capabilities: [...cluster.capabilities],
+          workerNodes: cluster.workerNodes,
+          fixturesDir: opts.fixturesDir,
+          fixtureRoots: Object.fromEntries(entries.map((e) => [e.name, e.fixturesRoot])),
+          reportDir: opts.reportDir,
+          imageMap: opts.imageMap,
+          keep: opts.keep,
+          timeoutScale: opts.timeoutScale,
+          ...(opts.app ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}) } } : {}),
+        };
+        collector.setProvider(cluster.provider);
+        for (const batch of plan.batches) {
+          if (isStopping()) throw new HarnessError('interrupted', 130);
+          const workers = Math.min(opts.parallel, batch.length);
+          if (workers > 1) log(`${where}: ${batch.map((e) => e.name).join(', ')} at the same time (up to ${workers}), a namespace each`);
+          progress.activity('starting vitest');
+          const vitest = await createVitest({
+            config: false,
+            root,
+            // Exactly the discovered files, wherever they are (the harness's scenarios/ or a user's --scenarios DIR).
+            include: batch.map((e) => e.file),
+            exclude: [],
+            pool: 'forks',
+            fileParallelism: workers > 1,
+            maxWorkers: workers,
+            watch: false,
+            // The run context travels in each vitest's own env: clusters running at once each have theirs.
+            env: { [CONTEXT_ENV]: encodeContext(ctx) },
+            reporters: [collector, new ProgressReporter(progress, where)],
+            ...(opts.grep ? { testNamePattern: opts.grep } : {}),
+            ...(opts.retries > 0 ? { retry: opts.retries } : {}),
+            hookTimeout: 600_000,
+            teardownTimeout: 600_000,
+          });
+          current.add(vitest);
+          try {
+            // vitest's logger exits the process on SIGINT/SIGTERM; the harness must tear down first.
+            ownSignalsOnly();
+            if (isStopping()) throw new HarnessError('interrupted', 130);
+            await vitest.start(batch.map((e) => e.file));
+            await vitest.close();
+          } finally {
+            current.delete(vitest);
+          }
+        }
+        // This cluster's failures (other clusters may be adding theirs at the same time); an unhandled error counts for each.
+        const mine = new Set(entries.map((e) => e.name));
+        const failed = collector.results.filter((r) => r.outcome === 'failed' && (mine.has(r.scenario) || r.scenario === 'run'));
+        keepCluster = opts.keep === 'always' || (opts.keep === 'on-failure' && failed.length > 0);
+        if (keepCluster && cluster.provider !== 'existing') {
+          log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath} (\`npm run e2e -- --cleanup\` deletes it)`);
+        }
+        if (failed.length > 0 && !isStopping()) {
+          // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
+          const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
+          const dirs = opts.app
+            ? ` --app ${opts.app.path}${opts.app.profile ? ` --profile ${opts.app.profile}` : ''}`
+            : opts.scenarioDirs.map((d) => ` --scenarios ${d}`).join('');
+          log(
+            `rerun what failed: npm run e2e -- --provider ${opts.provider}${version} --rerun-failed ${opts.reportDir}${dirs}${opts.fixturesOverride ? ` --fixtures ${opts.fixturesOverride}` : ''}`,
+          );
+        }
+      } finally {
+        if (reuse) {
+          await teardown();
+          unregister();
+        } else if (!keepCluster) {
+          progress.activity(`deleting cluster ${name}`);
+          await teardown();
+          unregister();
+        } else {
+          unregister();
+          // Still journaled, but as kept: the next run leaves it alone, `--cleanup` removes it.
+          cluster?.keep?.();
+          journal.keep(journaled);
+        }
+        active.delete(where);
+        showWhere();
       }
-      ready = true;
-      const files = entries.flatMap((e) => fixtures.get(e.name) ?? []);
-      progress.activity('checking the fixtures (server-side dry run)');
-      await dryRunFixtures(cluster.kubeconfigPath, files);
-      const server = await connect(cluster.kubeconfigPath).kc.makeApiClient(VersionApi).getCode();
-      if (opts.k8sVersion && !sameVersion(server.gitVersion, opts.k8sVersion)) {
-        const why =
-          opts.provider === 'existing'
-            ? ' (--provider existing tests the cluster it is given)'
-            : process.env.E2E_KIND_NODE_IMAGE && opts.provider === 'kind'
-              ? ` (E2E_KIND_NODE_IMAGE=${process.env.E2E_KIND_NODE_IMAGE})`
-              : '';
-        throw new HarnessError(
-          `--k8s-version ${opts.k8sVersion}: the cluster runs ${server.gitVersion}${why}; a verdict for ${opts.k8sVersion} would be wrong`,
-        );
-      }
-      for (const e of entries) versions[e.name] = server.gitVersion;
-      progress.activity('loading images');
-      await cluster.loadImages(fixtureImages(files));
-      const ctx: RunContext = {
-        runId,
-        provider: cluster.provider,
-        clusterName: cluster.name,
-        kubeconfig: cluster.kubeconfigPath,
-        capabilities: [...cluster.capabilities],
-        workerNodes: cluster.workerNodes,
-        fixturesDir: opts.fixturesDir,
-        fixtureRoots: Object.fromEntries(entries.map((e) => [e.name, e.fixturesRoot])),
-        reportDir: opts.reportDir,
-        imageMap: opts.imageMap,
-        keep: opts.keep,
-        timeoutScale: opts.timeoutScale,
-        ...(opts.app ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}) } } : {}),
-      };
-      process.env[CONTEXT_ENV] = encodeContext(ctx);
-      collector.setProvider(cluster.provider);
-      const before = collector.results.length;
-      const failedBefore = collector.counts().failed;
-      progress.activity('starting vitest');
-      current = await createVitest({
-        config: false,
-        root,
-        // Exactly the discovered files, wherever they are (the harness's scenarios/ or a user's --scenarios DIR).
-        include: entries.map((e) => e.file),
-        exclude: [],
-        pool: 'forks',
-        fileParallelism: false,
-        maxWorkers: 1,
-        watch: false,
-        reporters: [collector, new ProgressReporter(progress)],
-        ...(opts.grep ? { testNamePattern: opts.grep } : {}),
-        ...(opts.retries > 0 ? { retry: opts.retries } : {}),
-        hookTimeout: 600_000,
-        teardownTimeout: 600_000,
-      });
-      // vitest's logger exits the process on SIGINT/SIGTERM; the harness must tear down first.
-      ownSignalsOnly();
-      if (isStopping()) throw new HarnessError('interrupted', 130);
-      await current.start(entries.map((e) => e.file));
-      await current.close();
-      current = undefined;
-      const failedHere = collector.counts().failed > failedBefore;
-      keepCluster = opts.keep === 'always' || (opts.keep === 'on-failure' && failedHere);
-      if (keepCluster && cluster.provider !== 'existing') {
-        log(`kept cluster ${cluster.name}: export KUBECONFIG=${cluster.kubeconfigPath} (\`npm run e2e -- --cleanup\` deletes it)`);
-      }
-      const failed = collector.results.slice(before).filter((r) => r.outcome === 'failed');
-      if (failed.length > 0 && !isStopping()) {
-        // Steps build on each other (the tutorial's order), so a rerun runs the failed scenarios whole.
-        const version = opts.k8sVersion ? ` --k8s-version ${opts.k8sVersion}` : '';
-        const dirs = opts.app
-          ? ` --app ${opts.app.path}${opts.app.profile ? ` --profile ${opts.app.profile}` : ''}`
-          : opts.scenarioDirs.map((d) => ` --scenarios ${d}`).join('');
-        log(
-          `rerun what failed: npm run e2e -- --provider ${opts.provider}${version} --rerun-failed ${opts.reportDir}${dirs}${opts.fixturesOverride ? ` --fixtures ${opts.fixturesOverride}` : ''}`,
-        );
-      }
-    } finally {
-      if (reuse) {
-        await teardown();
-        unregister();
-      } else if (!keepCluster) {
-        progress.scenario(undefined);
-        progress.activity(`deleting cluster ${name}`);
-        await teardown();
-        unregister();
-      } else {
-        unregister();
-        // Still journaled, but as kept: the next run leaves it alone, `--cleanup` removes it.
-        cluster?.keep?.();
-        journal.keep(journaled);
-      }
-      progress.where(undefined);
-    }
-  }
+    },
+    isStopping,
+  );
 
   // Every result carries the version of the server it ran on, so that results.json files can be merged later.
   const fallback = Object.values(versions)[0] ?? opts.k8sVersion;

@@ -136,6 +136,8 @@ current-context: x
     oneLine(await cli(['--provider', 'existing', '--kubeconfig', tmp]), /^error: --kubeconfig: .* is a directory, not a file$/);
   });
   it('--retries out of range', async () => oneLine(await cli(['--retries', '9']), /--retries: expected a whole number from 0 to 5/));
+  it('--parallel 0', async () => oneLine(await cli(['--parallel', '0']), /--parallel: expected a whole number from 1 to 16, got '0'/));
+  it('--clusters two', async () => oneLine(await cli(['--clusters', 'two']), /--clusters: expected a whole number from 1 to 16, got 'two'/));
   it('disruptive scenarios on an existing cluster without --allow-disruptive', async () => {
     const kc = path.join(tmp, 'disruptive.kubeconfig');
     writeFileSync(kc, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');

@@ -110,12 +110,28 @@ export class Progress {
     this.render();
   }
 
-  /** A new scenario: one plain line in every mode, so CI logs show where each scenario's lines begin. */
-  scenario(name: string | undefined): void {
-    const { where } = this.state;
-    this.state = { ...(where ? { where } : {}), ...(name ? { scenario: name } : {}), activitySince: this.clock() };
-    if (name) this.log(`── ${name}${where ? ` (${where})` : ''}`);
+  /**
+   * A new scenario: one plain line in every mode, so CI logs show where each scenario's lines begin. `where` names
+   * its cluster when several run at once; `label` is what the status line shows (all scenarios running now).
+   */
+  scenario(name: string | undefined, where?: string, label?: string): void {
+    const w = where ?? this.state.where;
+    const shown = label ?? name;
+    this.state = { ...(this.state.where ? { where: this.state.where } : {}), ...(shown ? { scenario: shown } : {}), activitySince: this.clock() };
+    if (name) this.log(`── ${name}${w ? ` (${w})` : ''}`);
     else this.render();
+  }
+
+  /** The status line's scenario part, without a log line (a concurrent scenario ended; these still run). */
+  label(text: string | undefined): void {
+    const { where, activity } = this.state;
+    this.state = {
+      ...(where ? { where } : {}),
+      ...(text ? { scenario: text } : {}),
+      ...(activity ? { activity } : {}),
+      activitySince: this.state.activitySince,
+    };
+    this.render();
   }
 
   /** What runs now; the elapsed time restarts unless it is the same activity (several setup hooks in a row). */
@@ -162,22 +178,31 @@ const scenarioOf = (m: TestModule): string => scenarioNameOf(m.relativeModuleId)
  */
 export class ProgressReporter implements Reporter {
   private readonly progress: Progress;
+  private readonly where: string | undefined;
+  /** Scenarios running now, in start order (several with --parallel). */
+  private readonly running: string[] = [];
 
-  constructor(progress: Progress) {
+  /** `where`: the cluster this vitest run uses, for the scenario lines (several clusters may run at once). */
+  constructor(progress: Progress, where?: string) {
     this.progress = progress;
+    this.where = where;
   }
 
   onTestModuleStart(m: TestModule): void {
-    this.progress.scenario(scenarioOf(m));
+    const name = scenarioOf(m);
+    this.running.push(name);
+    this.progress.scenario(name, this.where, this.running.join(' + '));
   }
 
   onHookStart(h: ReportedHookContext): void {
-    if (h.name === 'beforeAll') this.progress.activity('setup');
-    else if (h.name === 'afterAll') this.progress.activity('teardown (diagnostics on failure, namespace deletion)');
+    const e = h.entity;
+    const who = this.running.length > 1 ? `${scenarioNameOf(e.type === 'module' ? e.relativeModuleId : e.module.relativeModuleId)} ` : '';
+    if (h.name === 'beforeAll') this.progress.activity(`${who}setup`);
+    else if (h.name === 'afterAll') this.progress.activity(`${who}teardown (diagnostics on failure, namespace deletion)`);
   }
 
   onTestCaseReady(tc: TestCase): void {
-    this.progress.activity(tc.name);
+    this.progress.activity(this.running.length > 1 ? `${scenarioNameOf(tc.module.relativeModuleId)} ${tc.name}` : tc.name);
   }
 
   onTestCaseResult(tc: TestCase): void {
@@ -188,8 +213,10 @@ export class ProgressReporter implements Reporter {
     this.progress.activity(undefined);
   }
 
-  onTestModuleEnd(): void {
-    this.progress.scenario(undefined);
+  onTestModuleEnd(m: TestModule): void {
+    const i = this.running.indexOf(scenarioOf(m));
+    if (i >= 0) this.running.splice(i, 1);
+    this.progress.label(this.running.length > 0 ? this.running.join(' + ') : undefined);
   }
 
   onUserConsoleLog(log: { readonly content: string }): void {
