@@ -153,7 +153,7 @@ interface RunEnv {
 async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv): Promise<{ counts: { passed: number; failed: number; skipped: number } }> {
   const { runId, journal, fixtures, root, log, progress } = env;
   mkdirSync(opts.reportDir, { recursive: true });
-  const collector = new ResultCollector(log);
+  const collector = new ResultCollector(log, opts.grep);
   const started = performance.now();
 
   const versions: Record<string, string> = {};

@@ -17,9 +17,13 @@ export class ResultCollector implements Reporter {
   readonly results: AssertionResult[] = [];
   private provider = '';
   private readonly print: (line: string) => void;
+  /** The run's --grep (vitest testNamePattern): a test it does not match was filtered out, not left unrun. */
+  private readonly selected: (name: string) => boolean;
 
-  constructor(print: (line: string) => void) {
+  constructor(print: (line: string) => void, grep?: string) {
     this.print = print;
+    const re = grep === undefined ? undefined : new RegExp(grep);
+    this.selected = (name) => re === undefined || re.test(name);
   }
 
   /** The provider of the cluster group about to run. */
@@ -59,13 +63,18 @@ export class ResultCollector implements Reporter {
     this.print(`${mark} ${scenario} ${tc.name} (${(durationMs / 1000).toFixed(1)}s)${tail}`);
   }
 
-  /** A file that failed outside any test (import error, setup/teardown hook) counts as a failed assertion. */
+  /**
+   * A file that failed outside any test (import error, setup/teardown hook) counts as a failed assertion; and every
+   * assertion of it that the failure left unrun is failed by ID too (vitest marks them skipped without a note), so
+   * that results.json never loses a catalogue ID because its setup failed.
+   */
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
     for (const m of modules) {
       const scenario = scenarioNameOf(m.relativeModuleId);
       const errs = m.errors();
       const hookErrors = [...m.children.allSuites()].flatMap((s) => s.errors());
-      for (const e of [...errs, ...hookErrors]) {
+      const failures = [...errs, ...hookErrors];
+      for (const e of failures) {
         const message = (e.message ?? 'error').split('\n')[0]!;
         this.results.push({
           scenario,
@@ -78,6 +87,15 @@ export class ResultCollector implements Reporter {
           provider: this.provider,
         });
         this.print(`FAIL ${scenario} [setup/teardown] — ${message}`);
+      }
+      if (failures.length === 0 || isStopping()) continue;
+      const why = `not run: setup failed: ${(failures[0]!.message ?? 'error').split('\n')[0]}`;
+      for (const tc of m.children.allTests()) {
+        const r = tc.result();
+        if (r.state !== 'skipped' || r.note !== undefined || !this.selected(tc.fullName)) continue;
+        if (this.results.some((x) => x.scenario === scenario && x.name === tc.name)) continue;
+        this.results.push({ scenario, name: tc.name, id: idOf(tc.name), outcome: 'failed', durationMs: 0, message: why, provider: this.provider });
+        this.print(`FAIL ${scenario} ${tc.name} — ${why}`);
       }
     }
     for (const e of unhandled) {
