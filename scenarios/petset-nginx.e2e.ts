@@ -401,7 +401,7 @@ feature(scenario, (f) => {
         ).toBe(true);
       });
       // OrderedReady: web-1 waits for a web-0 that can never run.
-      await w.pods.hold(w.seconds(60), (e) => {
+      await w.pods.hold(w.window(60), (e) => {
         const n = e.object.metadata?.name;
         if (n === 'web-1') return 'web-1 was created although web-0 never became Ready';
         if (n === 'web-0' && (e.object as V1Pod).spec?.nodeName) return `web-0 was scheduled onto ${(e.object as V1Pod).spec?.nodeName} with an unbound claim`;

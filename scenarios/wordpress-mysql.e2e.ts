@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { $ } from 'zx';
 import { expect } from 'vitest';
-import type { KubernetesObject, V1Deployment, V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolume, V1Pod, V1Service } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { applyOverlays, parseManifests } from '../src/manifests.ts';
 import { eventually } from '../src/eventually.ts';
 import { MERGE } from '../src/kube/client.ts';
 import { portForward } from '../src/kube/port-forward.ts';
+import { SERVICE_NAME_LABEL, singleReadyEndpoint } from '../src/kube/endpoints.ts';
 import { runningReady } from '../src/kube/statefulset.ts';
 import { firstAdded, firstDeleted } from '../src/ordering.ts';
 
@@ -139,6 +140,10 @@ feature(scenario, (f) => {
 
   f.assess('2.5', 'svc/wordpress is a LoadBalancer on port 80 with a nodePort in 30000-32767', { timeout: 30 }, async (w) => {
     const svc = await w.kube.core.readNamespacedService({ name: 'wordpress', namespace: w.ns });
+    // The selector the manifests declare (app=wordpress, tier=frontend): the Service must reach WordPress only.
+    const declared = (objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'wordpress') as V1Service | undefined)?.spec?.selector;
+    if (!declared || Object.keys(declared).length === 0) throw new Error('the applied manifests declare no svc/wordpress with a selector');
+    expect(svc.spec?.selector).toEqual(declared);
     expect(svc.spec?.type).toBe('LoadBalancer');
     expect(svc.spec?.ports?.[0]?.port).toBe(80);
     const np = svc.spec?.ports?.[0]?.nodePort ?? 0;
@@ -147,10 +152,34 @@ feature(scenario, (f) => {
   });
 
   f.assess('2.6', 'the setup page: / redirects to /wp-admin/install.php, which answers 200 with WordPress', { timeout: 300, needs: ['network'] }, async (w) => {
-    const pod = podsOf(w, WORDPRESS)[0]!.metadata!.name!;
-    const fwd = await portForward(w.kube, w.ns, pod, 80);
+    // Through the Service: the one pod and port that svc/wordpress's EndpointSlices route to. One budget for both.
+    const deadline = Date.now() + w.seconds(300);
+    const slices = await w.watch<V1EndpointSlice>(
+      {
+        path: `/apis/discovery.k8s.io/v1/namespaces/${w.ns}/endpointslices`,
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        namespace: w.ns,
+        labelSelector: `${SERVICE_NAME_LABEL}=wordpress`,
+      },
+      (s) => (s.endpoints ?? []).map((e) => `${e.targetRef?.name}:${e.conditions?.ready === false ? 'notready' : 'ready'}`).join(' '),
+    );
+    const pick = () => singleReadyEndpoint([...slices.current.values()], 'wordpress');
+    await slices.until(
+      () => pick().ok,
+      w.seconds(300),
+      'exactly one ready pod in the EndpointSlices of svc/wordpress',
+      () => {
+        const p = pick();
+        return p.ok ? `${p.pod}:${p.port}` : p.reason;
+      },
+    );
+    const target = pick();
+    if (!target.ok) throw new Error(target.reason);
+    if (!WORDPRESS.test(target.pod)) throw new Error(`svc/wordpress routes to ${target.pod}, not to a WordPress pod`);
+    const fwd = await portForward(w.kube, w.ns, target.pod, target.port);
     try {
-      await eventually('WordPress install redirect', w.seconds(300), async () => {
+      await eventually('WordPress install redirect', Math.max(0, deadline - Date.now()), async () => {
         const root = await httpGet(fwd.localPort, '/');
         expect(root.status).toBe(302);
         expect(root.location).toMatch(/\/wp-admin\/install\.php$/);

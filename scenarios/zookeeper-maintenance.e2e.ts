@@ -77,6 +77,9 @@ feature(scenario, (f) => {
       await eventually('create /hello on zk-0', w.seconds(120), async () => {
         expect(await zkCliCreate(w, 'zk-0', '/hello', 'world')).toContain('Created /hello');
       });
+    } else {
+      // A setup has no verdict: 4.25 and 4.27, which read /hello back, report that part as not shown.
+      w.timeline.add('note', 'setup', '/hello not created on zk-0 (needs exec)');
     }
   });
 
@@ -103,6 +106,7 @@ feature(scenario, (f) => {
       `zk-0 Ready on ${N[3]}`,
       () => describePods(w, SET),
     );
+    w.readyMeans(`that zk-0 serves on ${N[3]} (zookeeper-ready)`);
     await pdbSettles(w, 1);
   });
 
@@ -112,7 +116,7 @@ feature(scenario, (f) => {
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-1');
     await w.pods.until(() => w.pod('zk-1') !== undefined && !w.pod('zk-1')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-1 to be recreated');
-    await w.pods.hold(w.seconds(60), (e) =>
+    await w.pods.hold(w.window(60), (e) =>
       e.object.metadata?.name === 'zk-1' && e.object.spec?.nodeName ? `zk-1 was scheduled onto ${e.object.spec.nodeName}` : undefined,
     );
     expect(w.pod('zk-1')?.status?.phase).toBe('Pending');
@@ -170,11 +174,12 @@ feature(scenario, (f) => {
       `zk-1 Ready on ${N[0]}`,
       () => describePods(w, SET),
     );
+    w.readyMeans(`that zk-1 serves on ${N[0]} (zookeeper-ready)`);
     if (w.has('exec')) {
       await eventually('/hello on zk-1', w.seconds(180), async () => {
         expect(await zkCliGet(w, 'zk-1', '/hello')).toContain('world');
       });
-    }
+    } else w.partial('/hello (created in setup) read on zk-1', 'exec');
   });
 
   f.assess('4.26', 'drain N2 again: it succeeds now and zk-2 stays Pending', { timeout: 180 }, async (w) => {
@@ -183,7 +188,7 @@ feature(scenario, (f) => {
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-2');
     await w.pods.until(() => w.pod('zk-2') !== undefined && !w.pod('zk-2')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-2 to be recreated');
-    await w.pods.hold(w.seconds(30), (e) =>
+    await w.pods.hold(w.window(30), (e) =>
       e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined,
     );
     expect(w.pod('zk-2')?.status?.phase).toBe('Pending');
@@ -199,13 +204,14 @@ feature(scenario, (f) => {
       () => describePods(w, SET),
     );
     await waitRunningAndReady(w, SET, 3, 120);
+    w.readyMeans('that zk-0, zk-1 and zk-2 serve (zookeeper-ready)');
     if (w.has('exec')) {
       await eventually('quorum and /hello', w.seconds(300), async () => {
         const modes = await Promise.all(MEMBERS.map(async (p) => (await srvr(w, p)).mode));
         expect(quorumShape(modes).ok, quorumShape(modes).reason).toBe(true);
         expect(await zkCliGet(w, 'zk-2', '/hello')).toContain('world');
       });
-    }
+    } else w.partial('one leader and two followers (srvr) and /hello (created in setup) read on zk-2', 'exec');
   });
 
   f.assess('4.28', 'cleanup: uncordon every node; all workers schedulable', { timeout: 30 }, async (w) => {

@@ -41,6 +41,31 @@ export interface AssessOptions {
   readonly skip?: string;
 }
 
+/**
+ * A window ("nothing happens for N s") in ms. Windows are observation periods from the catalogue: a timeout scale
+ * may lengthen them but never shorten them, or a scale below 1 would make "nothing happened" cheaper to show.
+ */
+export function windowMs(s: number, timeoutScale: number): number {
+  return s * 1000 * Math.max(1, timeoutScale);
+}
+
+/** A part of an assertion that ran without what it needs on this provider, so it was not shown. */
+export interface Shortfall {
+  /** What was not shown, e.g. `/hello read on zk-2`. */
+  readonly what: string;
+  readonly needs: Capability;
+}
+
+/**
+ * The skip note of an assertion whose body passed with parts not shown, or undefined when nothing was left out:
+ * such an assertion is reported skipped with this note, never passed.
+ */
+export function partialNote(shortfalls: readonly Shortfall[], provider: string): string | undefined {
+  if (shortfalls.length === 0) return undefined;
+  const parts = shortfalls.map((s) => `${s.what} (needs ${s.needs})`);
+  return `partial: the API part passed; not shown: ${parts.join('; ')}; provider ${provider} cannot show it`;
+}
+
 const CAPABILITY_WHY: Record<Capability, string> = {
   exec: 'runs commands inside containers',
   dns: 'resolves names through cluster DNS',
@@ -64,6 +89,8 @@ export class World {
   private readonly fixtureDir: string;
   private readonly bus = new ChangeBus();
   private readonly extraWatches: { stop(): void }[] = [];
+  /** What the running assess step left out; undefined outside one. */
+  private shortfalls: Shortfall[] | undefined;
 
   constructor(scenario: string, ctx: RunContext, fixtureDir = scenario) {
     this.scenario = scenario;
@@ -109,6 +136,43 @@ export class World {
   /** Catalogue seconds → scaled milliseconds. */
   seconds(s: number): number {
     return s * 1000 * this.ctx.timeoutScale;
+  }
+
+  /** A "nothing happens for s seconds" window in ms: lengthened by the timeout scale, never shortened (windowMs). */
+  window(s: number): number {
+    return windowMs(s, this.ctx.timeoutScale);
+  }
+
+  /**
+   * Records that part of the running assertion (`what`) cannot run here for lack of `needs`: the step then reports
+   * skipped with a `partial: …` note instead of passed. The rest of the assertion must still run and hold.
+   */
+  partial(what: string, needs: Capability): void {
+    // A setup that leaves something out has no verdict of its own: the assertions that depend on it record it.
+    if (!this.shortfalls) throw new Error(`partial(${what}) outside an assess step: record it in the assertions that depend on it`);
+    if (this.shortfalls.some((s) => s.what === what && s.needs === needs)) return;
+    this.shortfalls.push({ what, needs });
+    this.timeline.add('note', 'partial', `not shown: ${what} (needs ${needs})`);
+  }
+
+  /**
+   * For an assertion whose Ready means `meaning` (e.g. `that zk-0 answers`): where readiness is only simulated (no
+   * probes), Ready shows nothing about the app, so that part is not shown.
+   */
+  readyMeans(meaning: string): void {
+    if (!this.has('probes')) this.partial(`readiness is simulated: Ready does not show ${meaning}`, 'probes');
+  }
+
+  /** Starts collecting shortfalls for one assess step. */
+  beginAssertion(): void {
+    this.shortfalls = [];
+  }
+
+  /** Ends the assess step; what it left out. */
+  endAssertion(): readonly Shortfall[] {
+    const s = this.shortfalls ?? [];
+    this.shortfalls = undefined;
+    return s;
   }
 
   /** Records what the step does, like the tutorial's command, on the timeline. */
@@ -275,8 +339,9 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
       },
       assess(id, title, opts, fn) {
         const w0 = (): World => get();
-        // The vitest timeout is a backstop above the step's own waits, which carry the catalogue timeout.
-        const timeoutMs = (opts.timeout + 60) * 1000 * runContextScale();
+        // The vitest timeout is a backstop above the step's own waits, which carry the catalogue timeout. Their
+        // windows never shrink below the catalogue's (windowMs), so neither may the backstop.
+        const timeoutMs = windowMs(opts.timeout + 60, runContextScale());
         test(
           `[${id}] ${title}`,
           async (ctx) => {
@@ -292,13 +357,23 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
               ctx.skip(`needs ${why}; provider ${w.ctx.provider} cannot show it`);
             }
             w.timeline.add('assert', id, `start: ${title}`);
+            let shortfalls: readonly Shortfall[] = [];
+            w.beginAssertion();
             try {
               await fn(w);
-              w.timeline.add('assert', id, 'passed');
             } catch (err) {
               w.timeline.add('assert', id, `failed: ${err instanceof Error ? err.message : String(err)}`);
               throw err;
+            } finally {
+              shortfalls = w.endAssertion();
             }
+            // Outside the try: skip() throws, and that is not a failure.
+            const note = partialNote(shortfalls, w.ctx.provider);
+            if (note !== undefined) {
+              w.timeline.add('assert', id, `skipped: ${note}`);
+              ctx.skip(note);
+            }
+            w.timeline.add('assert', id, 'passed');
           },
           timeoutMs,
         );

@@ -127,6 +127,11 @@ describe('assertionMarks', () => {
       { id: '2.2', title: 'y', start: 6, outcome: 'running' },
     ]);
   });
+
+  it('a partial assertion (ran, then reported skipped) is one closed span, not a run that never ended', () => {
+    const partial = assertionMarks([e(1, 'assert', '4.10', 'start: x'), e(9, 'assert', '4.10', 'skipped: partial: the API part passed; not shown: /hello')]);
+    expect(partial).toEqual([{ id: '4.10', title: 'x', start: 1, end: 9, outcome: 'skipped', message: 'partial: the API part passed; not shown: /hello' }]);
+  });
 });
 
 describe('timeScale', () => {

@@ -174,7 +174,14 @@ export function assertionMarks(entries: readonly TimelineEntry[]): AssertionMark
       running.set(id, out.length);
       out.push({ id, title: e.text.slice(6).trim(), start: e.t, outcome: 'running' });
     } else if (e.text.startsWith('skipped')) {
-      out.push({ id, title: '', start: e.t, end: e.t, outcome: 'skipped', message: e.text.replace(/^skipped:?\s*/, '') });
+      const message = e.text.replace(/^skipped:?\s*/, '');
+      const i = running.get(id);
+      // A partial assertion ran (its API part passed) and then was reported skipped: close its span.
+      if (i === undefined) out.push({ id, title: '', start: e.t, end: e.t, outcome: 'skipped', message });
+      else {
+        out[i] = { ...out[i]!, end: e.t, outcome: 'skipped', message };
+        running.delete(id);
+      }
     } else if (e.text === 'passed' || e.text.startsWith('failed')) {
       const i = running.get(id);
       const outcome = e.text === 'passed' ? 'passed' : 'failed';
@@ -406,7 +413,8 @@ export function timelineSvg(tl: TimelineFile): string {
   const entries = tl.entries;
   const end = entries.reduce((m, e) => Math.max(m, e.t), 0);
   const lanes = podLanes(entries, end);
-  const marks = assertionMarks(entries).filter((m) => m.outcome !== 'skipped');
+  // Skipped before running: nothing to draw. Partial (ran, then reported skipped): drawn as the span it took.
+  const marks = assertionMarks(entries).filter((m) => m.outcome !== 'skipped' || (m.end ?? m.start) > m.start);
   const actions = entries.filter((e) => e.kind === 'action');
   const scale = timeScale(entries.map((e) => e.t));
   const LEFT = 96;
