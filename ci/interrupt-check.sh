@@ -2,7 +2,8 @@
 # Interrupts real runs and checks that nothing is left behind: no control-plane process, no work directory, no
 # journal entry, no kind cluster. Cases: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at
 # several moments, SIGTERM, and SIGKILL followed by `npm run e2e -- --cleanup`; on kwok also Ctrl-C of a run on
-# `--provider existing` (a kept kwok cluster), which must leave no namespace or cordon in that cluster.
+# `--provider existing` (a kept kwok cluster), which must leave no namespace or cordon in that cluster, and Ctrl-C
+# of a run with two clusters at once.
 # Usage: [CASES=name,...] ci/interrupt-check.sh [provider] (default kwok). Prints one line per case; exits non-zero on a leak.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -19,10 +20,11 @@ leftovers() { # $1 = run id
   echo "$out"
 }
 
-# case NAME SIGNAL DELAY_S
+# case NAME SIGNAL DELAY_S [E2E ARGS...] (default: --scenario statefulset-basics)
 case_() {
   local name=$1 sig=$2 delay=$3 log waited=0; log=$(mktemp)
-  setsid npm run -s e2e -- --provider "$provider" --scenario statefulset-basics --report-dir "$state/reports-$name" >"$log" 2>&1 &
+  local args=("${@:4}"); [ ${#args[@]} -eq 0 ] && args=(--scenario statefulset-basics)
+  setsid npm run -s e2e -- --provider "$provider" "${args[@]}" --report-dir "$state/reports-$name" >"$log" 2>&1 &
   local pid=$!
   # Wait (bounded) for the run id, then let the run reach the moment under test.
   local id="" t=0
@@ -98,5 +100,8 @@ want harness-only && case_ harness-only INT-HARNESS $((late + 8))
 want sigterm && case_ sigterm TERM 8
 want sigkill-then-cleanup && case_ sigkill-then-cleanup KILL 8
 [ "$provider" = kwok ] && want existing && case_existing
+# Two clusters at once, each with scenarios running side by side: Ctrl-C must undo both (kwok only: on kind the
+# same code path costs two cluster creations more).
+[ "$provider" = kwok ] && want two-clusters && case_ two-clusters INT "$late" --scenario statefulset-basics --scenario wordpress-mysql --scenario zookeeper --clusters 2
 rm -rf "$state"
 exit $leaks

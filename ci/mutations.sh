@@ -53,6 +53,9 @@ mutate no-pdb zookeeper-maintenance 4.23 zookeeper/zookeeper.yaml '/^apiVersion:
 # Without `strategy: Recreate` MySQL rolls (surge first): the new pod exists before the old one is gone, so two
 # mysqld could share the volume. [2.9] must see the new pod ADDED before the old one is DELETED.
 mutate mysql-rolling wordpress-mysql 2.9 wordpress-mysql/mysql-deployment.yaml '/^  strategy:$/,/^    type: Recreate$/d'
+# svc/wordpress selecting tier=mysql: the Service routes to the database, so [2.5] (it selects exactly the WordPress
+# pod) must fail; it runs after [2.3] (both pods Running).
+mutate svc-selects-mysql wordpress-mysql 2.5 wordpress-mysql/wordpress-deployment.yaml '13s/^    tier: frontend$/    tier: mysql/' '\[2\.[35]\]'
 # E4's own negative case (E4.3) put into the converted PetSet: a claim that names no storage class binds only to a
 # pre-made PV, and there is none, so web-0 never runs and [E4.2/1.2] (web-0, web-1 Ready in order) must fail.
 # TIMEOUT_SCALE=0.5: it waits 90 s instead of 180 s before it fails.

@@ -29,11 +29,12 @@ case $provider in
   kind) # the same node image with one more label: another image ID, as after a rebuild
         base=$(bash ci/build-node-image.sh 2>/dev/null | tail -1)
         printf 'FROM %s\nLABEL io.stateful-e2e.reuse-check=1\n' "$base" | docker build -q -t stateful-e2e/kind-node:reuse-check - >/dev/null
-        E2E_KIND_NODE_IMAGE=stateful-e2e/kind-node:reuse-check run "$state/3.log"; rc=$?; what="node image changed"
-        docker rmi stateful-e2e/kind-node:reuse-check >/dev/null 2>&1 ;;
+        E2E_KIND_NODE_IMAGE=stateful-e2e/kind-node:reuse-check run "$state/3.log"; rc=$?; what="node image changed" ;;
 esac
 grep -q -- "--reuse: $what" "$state/3.log"; check "a changed fingerprint is detected and the cluster recreated" $? "$(grep -m1 -- "--reuse: $what" "$state/3.log" | cut -c1-200)"
 npm run -s e2e -- --cleanup >"$state/4.log" 2>&1
+# after --cleanup: the kept cluster's nodes ran on it until then
+[ "$provider" = kind ] && docker rmi stateful-e2e/kind-node:reuse-check >/dev/null 2>&1
 left=""
 [ "$provider" = kind ] && left=$("$(bash ci/build-kind.sh | tail -1)" get clusters 2>/dev/null | grep '^se2e-reuse' || true)
 [ "$provider" = kwok ] && left=$(pgrep -f -- "$state/reuse" || true)

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { $ } from 'zx';
 import { expect } from 'vitest';
-import type { KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolume, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { applyOverlays, parseManifests } from '../src/manifests.ts';
 import { eventually } from '../src/eventually.ts';
@@ -138,12 +138,20 @@ feature(scenario, (f) => {
     });
   });
 
-  f.assess('2.5', 'svc/wordpress is a LoadBalancer on port 80 with a nodePort in 30000-32767', { timeout: 30 }, async (w) => {
+  f.assess('2.5', 'svc/wordpress is a LoadBalancer on port 80 with a nodePort in 30000-32767, selecting exactly the WordPress pod', { timeout: 30, after: ['2.3'] }, async (w) => {
     const svc = await w.kube.core.readNamespacedService({ name: 'wordpress', namespace: w.ns });
-    // The selector the manifests declare (app=wordpress, tier=frontend): the Service must reach WordPress only.
-    const declared = (objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'wordpress') as V1Service | undefined)?.spec?.selector;
-    if (!declared || Object.keys(declared).length === 0) throw new Error('the applied manifests declare no svc/wordpress with a selector');
-    expect(svc.spec?.selector).toEqual(declared);
+    // The Service must reach WordPress and only WordPress: its selector picks exactly the WordPress pods (not MySQL).
+    const selector = svc.spec?.selector ?? {};
+    if (Object.keys(selector).length === 0) throw new Error('svc/wordpress has no selector');
+    const selected = [...w.pods.current.values()]
+      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v))
+      .map((p) => p.metadata!.name!)
+      .sort();
+    const wordpress = podsOf(w, WORDPRESS)
+      .map((p) => p.metadata!.name!)
+      .sort();
+    expect(wordpress.length, 'WordPress pods').toBeGreaterThan(0);
+    expect(selected, `pods svc/wordpress selects with ${JSON.stringify(selector)}`).toEqual(wordpress);
     expect(svc.spec?.type).toBe('LoadBalancer');
     expect(svc.spec?.ports?.[0]?.port).toBe(80);
     const np = svc.spec?.ports?.[0]?.nodePort ?? 0;
