@@ -138,26 +138,31 @@ feature(scenario, (f) => {
     });
   });
 
-  f.assess('2.5', 'svc/wordpress is a LoadBalancer on port 80 with a nodePort in 30000-32767, selecting exactly the WordPress pod', { timeout: 30, after: ['2.3'] }, async (w) => {
-    const svc = await w.kube.core.readNamespacedService({ name: 'wordpress', namespace: w.ns });
-    // The Service must reach WordPress and only WordPress: its selector picks exactly the WordPress pods (not MySQL).
-    const selector = svc.spec?.selector ?? {};
-    if (Object.keys(selector).length === 0) throw new Error('svc/wordpress has no selector');
-    const selected = [...w.pods.current.values()]
-      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v))
-      .map((p) => p.metadata!.name!)
-      .sort();
-    const wordpress = podsOf(w, WORDPRESS)
-      .map((p) => p.metadata!.name!)
-      .sort();
-    expect(wordpress.length, 'WordPress pods').toBeGreaterThan(0);
-    expect(selected, `pods svc/wordpress selects with ${JSON.stringify(selector)}`).toEqual(wordpress);
-    expect(svc.spec?.type).toBe('LoadBalancer');
-    expect(svc.spec?.ports?.[0]?.port).toBe(80);
-    const np = svc.spec?.ports?.[0]?.nodePort ?? 0;
-    expect(np).toBeGreaterThanOrEqual(30000);
-    expect(np).toBeLessThanOrEqual(32767);
-  });
+  f.assess(
+    '2.5',
+    'svc/wordpress is a LoadBalancer on port 80 with a nodePort in 30000-32767, selecting exactly the WordPress pod',
+    { timeout: 30, after: ['2.3'] },
+    async (w) => {
+      const svc = await w.kube.core.readNamespacedService({ name: 'wordpress', namespace: w.ns });
+      // The Service must reach WordPress and only WordPress: its selector picks exactly the WordPress pods (not MySQL).
+      const selector = svc.spec?.selector ?? {};
+      if (Object.keys(selector).length === 0) throw new Error('svc/wordpress has no selector');
+      const selected = [...w.pods.current.values()]
+        .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v))
+        .map((p) => p.metadata!.name!)
+        .sort();
+      const wordpress = podsOf(w, WORDPRESS)
+        .map((p) => p.metadata!.name!)
+        .sort();
+      expect(wordpress.length, 'WordPress pods').toBeGreaterThan(0);
+      expect(selected, `pods svc/wordpress selects with ${JSON.stringify(selector)}`).toEqual(wordpress);
+      expect(svc.spec?.type).toBe('LoadBalancer');
+      expect(svc.spec?.ports?.[0]?.port).toBe(80);
+      const np = svc.spec?.ports?.[0]?.nodePort ?? 0;
+      expect(np).toBeGreaterThanOrEqual(30000);
+      expect(np).toBeLessThanOrEqual(32767);
+    },
+  );
 
   f.assess('2.6', 'the setup page: / redirects to /wp-admin/install.php, which answers 200 with WordPress', { timeout: 300, needs: ['network'] }, async (w) => {
     // Through the Service: the one pod and port that svc/wordpress's EndpointSlices route to. One budget for both.
