@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { Log, type KubernetesObject, type V1StorageClass } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
-import { addedWhileReady, orderedCreate, type Verdict } from '../src/ordering.ts';
+import { holds, addedWhileReady, orderedCreate } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { nodetoolInfo, nodetoolStatus, requireHostId, withCql } from '../src/apps/cassandra.ts';
 import { podNames, runningReady, setPods, waitNoPods, waitRunningAndReady, describePods, scale } from '../src/kube/statefulset.ts';
@@ -16,10 +16,6 @@ import { podNames, runningReady, setPods, waitNoPods, waitRunningAndReady, descr
 const SET = 'cassandra';
 const DC = 'DC1-K8Demo';
 const RACK = 'Rack1-K8Demo';
-
-function holds(v: Verdict): void {
-  if (!v.ok) throw new Error(v.reason);
-}
 
 const kindOf = (kind: string) => (o: KubernetesObject) => o.kind === kind;
 

@@ -12,7 +12,7 @@ import { $ } from 'zx';
 import { expect } from 'vitest';
 import type { CoreV1Event, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
-import { orderedCreate, type Verdict } from '../src/ordering.ts';
+import { holds, orderedCreate } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { nslookupAddress } from '../src/parsers/nslookup.ts';
 import { describePods, podNames, runningReady, setPods, waitNoPods, waitRunningAndReady } from '../src/kube/statefulset.ts';
@@ -26,10 +26,6 @@ const ORIGINAL = 'petset-original.yaml';
 const CONVERTED = 'petset.yaml';
 
 const sh = $({ quiet: true, nothrow: true, timeout: '30s' });
-
-function holds(v: Verdict): void {
-  if (!v.ok) throw new Error(v.reason);
-}
 
 const uidOf = (w: World, name: string): string | undefined => w.pod(name)?.metadata?.uid;
 const uids = (w: World, names: readonly string[]): Record<string, string | undefined> => Object.fromEntries(names.map((n) => [n, uidOf(w, n)]));

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import type { V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
-import { concurrent, eventsMatching, orderedCreate, orderedReplace, orderedTerminate, podReplaced, podsReplaced, type Verdict } from '../src/ordering.ts';
+import { holds, concurrent, eventsMatching, orderedCreate, orderedReplace, orderedTerminate, podReplaced, podsReplaced } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { nslookupAddress } from '../src/parsers/nslookup.ts';
 import { ResourceWatch, toPodEvent } from '../src/kube/watch.ts';
@@ -28,10 +28,6 @@ import {
 const SET = 'web';
 /** Image B of the update tests (catalogue: harness tag B for the seed's nginx-slim:0.7). */
 const IMAGE_B_SEED = 'registry.k8s.io/nginx-slim:0.21';
-
-function holds(v: Verdict): void {
-  if (!v.ok) throw new Error(v.reason);
-}
 
 const uidOf = (w: World, name: string): string | undefined => w.pod(name)?.metadata?.uid;
 const uids = (w: World, names: string[]): Record<string, string | undefined> => Object.fromEntries(names.map((n) => [n, uidOf(w, n)]));

@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import type { V1EndpointSlice, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
-import { minReady, orderedCreate, orderedReplace, runningBeforeReady, type Verdict } from '../src/ordering.ts';
+import { holds, minReady, orderedCreate, orderedReplace, runningBeforeReady } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { JSON_PATCH, STRATEGIC } from '../src/kube/client.ts';
 import { cordon, uncordon, uncordonAll } from '../src/kube/drain.ts';
@@ -19,10 +19,6 @@ import { describePods, podNames, runningReady, scale, setPods, waitNoPods, waitR
 
 const SET = 'zk';
 const MEMBERS = podNames(SET, 0, 2);
-
-function holds(v: Verdict): void {
-  if (!v.ok) throw new Error(v.reason);
-}
 
 const fqdn = (w: World, pod: string): string => `${pod}.zk-hs.${w.ns}.svc.cluster.local`;
 const restarts = (w: World, pod: string): number => w.pod(pod)?.status?.containerStatuses?.[0]?.restartCount ?? 0;

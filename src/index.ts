@@ -47,6 +47,7 @@ export {
   isRunningReady,
   addedWhileReady,
   runningBeforeReady,
+  holds,
   podReplaced,
   podsReplaced,
   type PodEvent,

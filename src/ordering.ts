@@ -34,6 +34,11 @@ export interface Verdict {
   readonly reason: string;
 }
 
+/** Throws the verdict's reason unless it holds: how a step asserts an ordering predicate. */
+export function holds(v: Verdict): void {
+  if (!v.ok) throw new Error(v.reason);
+}
+
 const pass = (reason: string): Verdict => ({ ok: true, reason });
 const fail = (reason: string): Verdict => ({ ok: false, reason });
 
