@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { kindNodeNames } from '../src/providers/provider.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kindConfigFor } from '../src/providers/kind/index.ts';
-import { cniConflist, imageRepository, kindNodeNamesFor, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
+import { cniConflist, imageRepository, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
 
 const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
 
@@ -48,7 +49,7 @@ describe('kind cluster config', () => {
   });
 
   it('names nodes like kind', () => {
-    expect(kindNodeNamesFor('se2e-1-k3', 3)).toEqual({
+    expect(kindNodeNames('se2e-1-k3', 3)).toEqual({
       controlPlane: 'se2e-1-k3-control-plane',
       workers: ['se2e-1-k3-worker', 'se2e-1-k3-worker2', 'se2e-1-k3-worker3'],
     });

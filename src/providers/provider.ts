@@ -35,6 +35,17 @@ export const PROFILES: Readonly<Record<ClusterProfile['name'], ClusterProfile>> 
   K4S: { name: 'K4S', workers: 4, sharedStorage: true },
 };
 
+/**
+ * Node names of a profile's cluster, as kind names them (<name>-control-plane, <name>-worker, <name>-worker2, …);
+ * kwok's fake nodes take the same names, so scenarios see one shape on both.
+ */
+export function kindNodeNames(cluster: string, workers: number): { controlPlane: string; workers: string[] } {
+  return {
+    controlPlane: `${cluster}-control-plane`,
+    workers: Array.from({ length: workers }, (_, i) => `${cluster}-worker${i === 0 ? '' : i + 1}`),
+  };
+}
+
 export interface CreateClusterOptions {
   /** Unique per run, e.g. `se2e-1a2b3c`; providers derive node and container names from it. */
   readonly name: string;

@@ -21,6 +21,7 @@ import { MERGE } from '../../kube/client.ts';
 import type { Undoer } from '../../journal.ts';
 import {
   ALL_CAPABILITIES,
+  kindNodeNames,
   ProviderUnavailable,
   type Cluster,
   type ClusterProvider,
@@ -44,7 +45,6 @@ import {
   STATEFUL_E2E_REV_LABEL,
   cniConflist,
   imageRepository,
-  kindNodeNamesFor,
   offlineKindConfig,
   podRoutes,
   sharedStorageConfig,
@@ -155,7 +155,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
   /** The Cluster for a kind cluster of this name (created now, or kept by an earlier --reuse run). */
   function handle(opts: CreateClusterOptions): Cluster {
     const kubeconfigPath = path.join(opts.workDir, 'kubeconfig');
-    const names = kindNodeNamesFor(opts.name, opts.profile.workers);
+    const names = kindNodeNames(opts.name, opts.profile.workers);
     let registry: LocalRegistry | undefined;
     let destroyed: Promise<void> | undefined;
     const destroy = (): Promise<void> => {
@@ -240,7 +240,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
         const kc = new KubeConfig();
         kc.loadFromFile(kubeconfigPath);
         const core = kc.makeApiClient(CoreV1Api);
-        const want = [...Object.values(kindNodeNamesFor(opts.name, opts.profile.workers)).flat()];
+        const want = [...Object.values(kindNodeNames(opts.name, opts.profile.workers)).flat()];
         const nodes = (await within(10_000, 'list nodes', core.listNode())).items;
         const notReady = want.filter((n) => !nodes.some((x) => x.metadata?.name === n && isReady(x)));
         if (notReady.length > 0) {
@@ -289,7 +289,7 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
     async create(opts: CreateClusterOptions): Promise<Cluster> {
       const cluster = handle(opts);
       const { kubeconfigPath, destroy } = cluster;
-      const names = kindNodeNamesFor(opts.name, opts.profile.workers);
+      const names = kindNodeNames(opts.name, opts.profile.workers);
       const configPath = path.join(opts.workDir, 'kind-config.yaml');
       const base = existsSync(path.join(root, 'kind-config.yaml')) ? readFileSync(path.join(root, 'kind-config.yaml'), 'utf8') : '';
       const sharedDir = opts.profile.sharedStorage ? path.join(opts.workDir, 'shared') : undefined;

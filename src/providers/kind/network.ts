@@ -41,14 +41,6 @@ export function sharedStorageConfig(dir: string = LOCAL_PATH_DIR): string {
   return JSON.stringify({ nodePathMap: [], sharedFileSystemPath: dir });
 }
 
-/** Node names kind gives a cluster: <name>-control-plane, <name>-worker, <name>-worker2, ... */
-export function kindNodeNamesFor(cluster: string, workers: number): { controlPlane: string; workers: string[] } {
-  return {
-    controlPlane: `${cluster}-control-plane`,
-    workers: Array.from({ length: workers }, (_, i) => `${cluster}-worker${i === 0 ? '' : i + 1}`),
-  };
-}
-
 /** Settings an offline node image needs on top of the profile's config: no default CNI (no kindnetd image). */
 export function offlineKindConfig(configYaml: string): string {
   const cfg = (parseYaml(configYaml) ?? {}) as { networking?: Record<string, unknown> } & Record<string, unknown>;

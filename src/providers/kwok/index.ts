@@ -19,10 +19,10 @@ import * as k8s from '@kubernetes/client-node';
 import { compareVersions } from '../../k8s-version.ts';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { Undoer } from '../../journal.ts';
-import type { Capability, Cluster, ClusterProvider, CreateClusterOptions, ProviderModule } from '../provider.ts';
+import { kindNodeNames, type Capability, type Cluster, type ClusterProvider, type CreateClusterOptions, type ProviderModule } from '../provider.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
 import { settleWithin, until, within } from '../../wait.ts';
-import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kindNodeNames, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './stages.ts';
+import { STAGE_SETS, buildStageConfig, envMs, fakeNode, kwokPaths, KWOK_NODE_ANNOTATION, type KwokPaths } from './stages.ts';
 
 const execFileP = promisify(execFile);
 

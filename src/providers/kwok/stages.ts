@@ -98,13 +98,6 @@ export function buildStageConfig(sources: readonly string[], delays: StageDelays
 
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
-/** Fake node names in kind order: <name>-control-plane, <name>-worker, <name>-worker2, ... */
-export function kindNodeNames(cluster: string, workers: number): { controlPlane: string; workers: string[] } {
-  const w: string[] = [];
-  for (let i = 1; i <= workers; i++) w.push(`${cluster}-worker${i === 1 ? '' : i}`);
-  return { controlPlane: `${cluster}-control-plane`, workers: w };
-}
-
 /** A plain Node object (client-node V1Node-compatible) shaped like a kind node, managed by kwok. */
 export interface FakeNode {
   apiVersion: 'v1';
