@@ -48,7 +48,7 @@ async function deleteFastClass(w: World): Promise<void> {
 }
 
 async function ringOf(w: World, pod: string, n: number, timeoutS: number): Promise<void> {
-  await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.seconds(timeoutS), async () => {
+  await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {
     const ring = await nodetoolStatus(w, pod);
     const up = ring.filter((r) => r.state === 'UN');
     expect(up.length, ring.map((r) => `${r.state} ${r.address}`).join(', ')).toBe(n);
@@ -101,7 +101,7 @@ feature(scenario, (f) => {
       await w.delete('StatefulSet', 'apps/v1', SET);
       await waitNoPods(w, SET, 60);
       await w.delete('PersistentVolumeClaim', 'v1', 'cassandra-data-cassandra-0');
-      await w.pvcs.until(() => !w.pvcs.current.has('cassandra-data-cassandra-0'), w.seconds(60), 'the pending PVC to go');
+      await w.pvcs.until(() => !w.pvcs.current.has('cassandra-data-cassandra-0'), w.timeoutMs(60), 'the pending PVC to go');
       await deleteFastClass(w);
     },
   );
@@ -138,14 +138,14 @@ feature(scenario, (f) => {
 
   f.assess('3.5', 'CQL through a port-forward: system.local is K8Demo / DC1-K8Demo / Rack1-K8Demo', { timeout: 60, needs: ['network'] }, async (w) => {
     // A pod turns Ready (UN) a few seconds before CQL listens: retry the connection.
-    const row = await eventually('CQL on cassandra-0', w.seconds(60), () =>
+    const row = await eventually('CQL on cassandra-0', w.timeoutMs(60), () =>
       withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => (await c.execute('SELECT cluster_name, data_center, rack FROM system.local')).first()),
     );
     expect([row?.get('cluster_name'), row?.get('data_center'), row?.get('rack')]).toEqual(['K8Demo', DC, RACK]);
   });
 
   f.assess('3.6', 'the system keyspaces exist', { timeout: 60, needs: ['network'] }, async (w) => {
-    const names = await eventually('CQL on cassandra-0', w.seconds(60), () =>
+    const names = await eventually('CQL on cassandra-0', w.timeoutMs(60), () =>
       withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) =>
         (await c.execute('SELECT keyspace_name FROM system_schema.keyspaces')).rows.map((r) => String(r.get('keyspace_name'))),
       ),
@@ -174,7 +174,7 @@ feature(scenario, (f) => {
     'a deleted pod comes back with the same Host ID and the data is readable at QUORUM',
     { timeout: 600, needs: ['exec', 'network'] },
     async (w) => {
-      await eventually('CQL on cassandra-0', w.seconds(60), () =>
+      await eventually('CQL on cassandra-0', w.timeoutMs(60), () =>
         withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) => {
           await c.execute("CREATE KEYSPACE IF NOT EXISTS e2e WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
           await c.execute('CREATE TABLE IF NOT EXISTS e2e.kv (k text PRIMARY KEY, v text)');
@@ -186,12 +186,12 @@ feature(scenario, (f) => {
       await w.delete('Pod', 'v1', 'cassandra-1');
       await w.pods.until(
         () => runningReady(w.pod('cassandra-1')) && w.pod('cassandra-1')?.metadata?.uid !== uid,
-        w.seconds(600),
+        w.timeoutMs(600),
         'cassandra-1 back and Ready',
         () => describePods(w, SET),
       );
       expect(requireHostId(await nodetoolInfo(w, 'cassandra-1'), 'cassandra-1'), 'Host ID of the recreated cassandra-1').toBe(before);
-      await eventually('row at QUORUM', w.seconds(120), async () => {
+      await eventually('row at QUORUM', w.timeoutMs(120), async () => {
         const row = await withCql(w.kube, w.ns, 'cassandra-0', DC, async (c) =>
           (await c.execute("SELECT v FROM e2e.kv WHERE k = 'hello'", [], { consistency: 4 })).first(),
         );
@@ -223,7 +223,7 @@ feature(scenario, (f) => {
     for (const c of claims) expect(w.pvcs.current.get(c)?.status?.phase, c).toBe('Bound');
     w.step('kubectl delete pvc -l app=cassandra');
     await w.kube.core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace: w.ns, labelSelector: 'app=cassandra' });
-    await w.pvcs.until(() => claims.every((c) => !w.pvcs.current.has(c)), w.seconds(120), 'the PVCs to be deleted');
+    await w.pvcs.until(() => claims.every((c) => !w.pvcs.current.has(c)), w.timeoutMs(120), 'the PVCs to be deleted');
     w.step('kubectl delete service -l app=cassandra');
     const svcs = await w.kube.core.listNamespacedService({ namespace: w.ns, labelSelector: 'app=cassandra' });
     for (const s of svcs.items) await w.delete('Service', 'v1', s.metadata!.name!);

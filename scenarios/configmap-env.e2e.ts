@@ -82,7 +82,7 @@ feature(scenario, (f) => {
           if (p?.status?.phase === 'Failed') throw new Error(`${POD} failed: ${describePod(p)}`);
           return p?.status?.phase === 'Succeeded';
         },
-        w.seconds(60),
+        w.timeoutMs(60),
         `${POD} to reach phase Succeeded`,
         () => describePod(w.pod(POD)),
       );

@@ -122,7 +122,7 @@ async function helperPod(w: World, name: 'dns-test' | 'dnsutils'): Promise<void>
   if (!w.pod(name)) await w.apply(w.fixture('dns-test.yaml').filter((o) => o.metadata?.name === name));
   await w.pods.until(
     () => runningReady(w.pod(name)),
-    w.seconds(120),
+    w.timeoutMs(120),
     `${name} to be Running`,
     () => `${name}=${w.pod(name)?.status?.phase ?? 'absent'}`,
   );
@@ -131,7 +131,7 @@ async function helperPod(w: World, name: 'dns-test' | 'dnsutils'): Promise<void>
 // The checks of S1 (scenarios/statefulset-basics.e2e.ts) that E4.2 repeats on the converted set.
 async function hostnameChecks(w: World): Promise<void> {
   for (const name of NAMES) {
-    await eventually(`hostname of ${name}`, w.seconds(30), async () => {
+    await eventually(`hostname of ${name}`, w.timeoutMs(30), async () => {
       expect((await w.exec(name, ['sh', '-c', 'hostname'])).stdout.trim()).toBe(name);
       expect((await w.exec(name, ['sh', '-c', 'hostname -f'])).stdout.trim()).toBe(`${name}.nginx.${w.ns}.svc.cluster.local`);
     });
@@ -141,7 +141,7 @@ async function hostnameChecks(w: World): Promise<void> {
 async function dnsChecks(w: World): Promise<void> {
   await helperPod(w, 'dns-test');
   for (const name of NAMES) {
-    await eventually(`nslookup ${name}.nginx`, w.seconds(60), async () => {
+    await eventually(`nslookup ${name}.nginx`, w.timeoutMs(60), async () => {
       const r = await w.exec('dns-test', ['nslookup', `${name}.nginx`]);
       expect(nslookupAddress(r.stdout, `${name}.nginx`), r.stdout).toBe(w.pod(name)?.status?.podIP);
     });
@@ -150,7 +150,7 @@ async function dnsChecks(w: World): Promise<void> {
 
 async function curlChecks(w: World): Promise<void> {
   for (const name of NAMES) {
-    await eventually(`curl on ${name}`, w.seconds(60), async () => {
+    await eventually(`curl on ${name}`, w.timeoutMs(60), async () => {
       expect((await w.exec(name, ['sh', '-c', 'curl -s http://localhost/'])).stdout.trim()).toBe(name);
     });
   }
@@ -163,7 +163,7 @@ async function deleteAllPods(w: World, timeoutS: number): Promise<void> {
   await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
   await w.pods.until(
     () => NAMES.every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== old[n]),
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     'web-0 and web-1 to come back Ready',
     () => describePods(w, SET),
   );
@@ -290,7 +290,7 @@ feature(scenario, (f) => {
     async (w) => {
       await helperPod(w, 'dnsutils');
       const domain = `nginx.${w.ns}.svc.cluster.local`;
-      await eventually('SRV records', w.seconds(60), async () => {
+      await eventually('SRV records', w.timeoutMs(60), async () => {
         const r = await w.exec('dnsutils', ['dig', '+short', 'SRV', `_web._tcp.${domain}`]);
         const targets = r.stdout
           .trim()
@@ -332,7 +332,7 @@ feature(scenario, (f) => {
     async (w) => {
       await w.pvcs.until(
         () => CLAIMS.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
-        w.seconds(60),
+        w.timeoutMs(60),
         'PVCs to be Bound',
         () => CLAIMS.map((n) => `${n}=${w.pvcs.current.get(n)?.status?.phase ?? 'absent'}`).join(', '),
       );
@@ -370,7 +370,7 @@ feature(scenario, (f) => {
       for (const c of CLAIMS) await w.delete('PersistentVolumeClaim', 'v1', c);
       await w.pvcs.until(
         () => CLAIMS.every((c) => !w.pvcs.current.has(c)),
-        w.seconds(60),
+        w.timeoutMs(60),
         'www-web-0/1 to be deleted',
         () => CLAIMS.filter((c) => w.pvcs.current.has(c)).join(', '),
       );
@@ -378,13 +378,13 @@ feature(scenario, (f) => {
       await w.apply(withoutStorageClass(w.fixture(CONVERTED)));
       await w.pods.until(
         () => Boolean(w.pod('web-0')) && w.pvcs.current.has('www-web-0'),
-        w.seconds(30),
+        w.timeoutMs(30),
         'web-0 and www-web-0 to be created',
         () => describePods(w, SET),
       );
       const claimUid = w.pvcs.current.get('www-web-0')!.metadata!.uid!;
       const podUid = uidOf(w, 'web-0')!;
-      await eventually('FailedBinding on www-web-0 and FailedScheduling on web-0', w.seconds(30), async () => {
+      await eventually('FailedBinding on www-web-0 and FailedScheduling on web-0', w.timeoutMs(30), async () => {
         const claimEvents = (await eventsAbout(w, claimUid)).map((e) => `${e.reason}: ${e.message ?? ''}`);
         expect(
           claimEvents.some((e) => /^FailedBinding: no persistent volumes available for this claim and no storage class is set/.test(e)),

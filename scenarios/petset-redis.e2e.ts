@@ -86,7 +86,7 @@ feature(scenario, (f) => {
     expect(v.ok, v.reason).toBe(true);
     await w.pvcs.until(
       () => CLAIMS.every((c) => w.pvcs.current.get(c)?.status?.phase === 'Bound'),
-      w.seconds(60),
+      w.timeoutMs(60),
       'datadir-rd-0..2 to be Bound',
       () => CLAIMS.map((c) => `${c}=${w.pvcs.current.get(c)?.status?.phase ?? 'absent'}`).join(', '),
     );
@@ -100,7 +100,7 @@ feature(scenario, (f) => {
     { timeout: 120, needs: ['exec', 'dns'] },
     async (w) => {
       await waitRunningAndReady(w, SET, 3, 120);
-      await eventually('rd-0 master with two replicas', w.seconds(120), async () => {
+      await eventually('rd-0 master with two replicas', w.timeoutMs(120), async () => {
         const m = await replication(w, 'rd-0');
         expect(m.role, JSON.stringify(m)).toBe('master');
         expect(m.connected_slaves, JSON.stringify(m)).toBe('2');
@@ -117,7 +117,7 @@ feature(scenario, (f) => {
   f.assess('E5.3', 'SET foo bar on rd-0, then GET foo on rd-2 returns bar', { timeout: 60, needs: ['exec', 'dns'] }, async (w) => {
     await waitRunningAndReady(w, SET, 3, 60);
     expect(await redisCli(w, 'rd-0', ['SET', 'foo', 'bar'])).toBe('OK');
-    await eventually('GET foo on rd-2', w.seconds(60), async () => {
+    await eventually('GET foo on rd-2', w.timeoutMs(60), async () => {
       expect(await redisCli(w, 'rd-2', ['GET', 'foo'])).toBe('bar');
     });
   });
@@ -133,12 +133,12 @@ feature(scenario, (f) => {
       await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=redis' });
       await w.pods.until(
         () => MEMBERS.every((m) => runningReady(w.pod(m)) && w.pod(m)?.metadata?.uid !== old[m]),
-        w.seconds(300),
+        w.timeoutMs(300),
         'rd-0..2 to come back Ready',
         () => describePods(w, SET),
       );
       // Ready means PING answers; the replica's copy is the master's only once its sync has finished.
-      await eventually('rd-2 in sync with rd-0', w.seconds(120), async () => {
+      await eventually('rd-2 in sync with rd-0', w.timeoutMs(120), async () => {
         const s = await replication(w, 'rd-2');
         expect(s.master_link_status, JSON.stringify(s)).toBe('up');
       });

@@ -51,7 +51,7 @@ async function deleteAndWaitRecreated(w: World, name: string, timeoutS: number):
       const p = w.pod(name);
       return runningReady(p) && p?.metadata?.uid !== old;
     },
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `${name} to be recreated and Ready`,
     () => describePods(w, SET),
   );
@@ -80,7 +80,7 @@ async function noPodReplaced(w: World, windowS: number): Promise<void> {
 
 async function hostnameChecks(w: World, names: string[]): Promise<void> {
   for (const name of names) {
-    await eventually(`hostname of ${name}`, w.seconds(30), async () => {
+    await eventually(`hostname of ${name}`, w.timeoutMs(30), async () => {
       const short = await w.exec(name, ['sh', '-c', 'hostname']);
       expect(short.stdout.trim()).toBe(name);
       const fqdn = await w.exec(name, ['sh', '-c', 'hostname -f']);
@@ -91,7 +91,7 @@ async function hostnameChecks(w: World, names: string[]): Promise<void> {
 
 async function dnsChecks(w: World, names: string[]): Promise<void> {
   for (const name of names) {
-    await eventually(`nslookup ${name}.nginx`, w.seconds(60), async () => {
+    await eventually(`nslookup ${name}.nginx`, w.timeoutMs(60), async () => {
       const r = await w.exec('dns-test', ['nslookup', `${name}.nginx`]);
       const ip = nslookupAddress(r.stdout, `${name}.nginx`);
       expect(ip, r.stdout).toBe(w.pod(name)?.status?.podIP);
@@ -101,7 +101,7 @@ async function dnsChecks(w: World, names: string[]): Promise<void> {
 
 async function curlChecks(w: World, names: string[]): Promise<void> {
   for (const name of names) {
-    await eventually(`curl on ${name}`, w.seconds(60), async () => {
+    await eventually(`curl on ${name}`, w.timeoutMs(60), async () => {
       const r = await w.exec(name, ['sh', '-c', 'curl -s http://localhost/']);
       expect(r.stdout.trim()).toBe(name);
     });
@@ -155,15 +155,15 @@ feature(scenario, (f) => {
 
   f.assess('1.5', 'nslookup web-i.nginx from dns-test resolves to the pod IP', { timeout: 60, needs: ['exec', 'dns'] }, async (w) => {
     await w.apply(w.fixture('dns-test.yaml').filter((o) => o.metadata?.name === 'dns-test'));
-    await w.pods.until(() => runningReady(w.pod('dns-test')), w.seconds(120), 'dns-test to be Running');
+    await w.pods.until(() => runningReady(w.pod('dns-test')), w.timeoutMs(120), 'dns-test to be Running');
     await dnsChecks(w, podNames(SET, 0, 1));
   });
 
   f.assess('1.6', 'SRV _web._tcp.nginx lists exactly one record per Ready pod', { timeout: 60, needs: ['exec', 'dns'] }, async (w) => {
     await w.apply(w.fixture('dns-test.yaml').filter((o) => o.metadata?.name === 'dnsutils'));
-    await w.pods.until(() => runningReady(w.pod('dnsutils')), w.seconds(120), 'dnsutils to be Running');
+    await w.pods.until(() => runningReady(w.pod('dnsutils')), w.timeoutMs(120), 'dnsutils to be Running');
     const domain = `nginx.${w.ns}.svc.cluster.local`;
-    await eventually('SRV records', w.seconds(60), async () => {
+    await eventually('SRV records', w.timeoutMs(60), async () => {
       const r = await w.exec('dnsutils', ['dig', '+short', 'SRV', `_web._tcp.${domain}`]);
       // The Ready pods at this point of the tutorial are web-0 and web-1 (replicas 2, [1.2]).
       const ready = setPods(w, SET)
@@ -184,7 +184,7 @@ feature(scenario, (f) => {
       await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
       await w.pods.until(
         () => podNames(SET, 0, 1).every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== before[n]),
-        w.seconds(180),
+        w.timeoutMs(180),
         'web-0 and web-1 to come back Ready',
         () => describePods(w, SET),
       );
@@ -198,7 +198,7 @@ feature(scenario, (f) => {
     const names = ['www-web-0', 'www-web-1'];
     await w.pvcs.until(
       () => names.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
-      w.seconds(60),
+      w.timeoutMs(60),
       'PVCs to be Bound',
       () => names.map((n) => `${n}=${w.pvcs.current.get(n)?.status?.phase ?? 'absent'}`).join(', '),
     );
@@ -230,7 +230,7 @@ feature(scenario, (f) => {
     await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=nginx' });
     await w.pods.until(
       () => names.every((n) => runningReady(w.pod(n)) && uidOf(w, n) !== old[n]),
-      w.seconds(180),
+      w.timeoutMs(180),
       'pods back',
       () => describePods(w, SET),
     );
@@ -279,7 +279,7 @@ feature(scenario, (f) => {
     await setImage(w, SET, broken);
     await w.pods.until(
       () => imageOf(w.pod('web-2')) === broken,
-      w.seconds(60),
+      w.timeoutMs(60),
       'web-2 to be recreated with the broken image',
       () => describePods(w, SET),
     );
@@ -313,7 +313,7 @@ feature(scenario, (f) => {
     await mergePatch(w, SET, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } } }, 'partition 2');
     await w.pods.until(
       () => runningReady(w.pod('web-2')) && imageOf(w.pod('web-2')) === A,
-      w.seconds(180),
+      w.timeoutMs(180),
       'web-2 to run image A',
       () => describePods(w, SET),
     );
@@ -347,13 +347,13 @@ feature(scenario, (f) => {
     await w.delete('StatefulSet', 'apps/v1', SET, { propagationPolicy: 'Orphan' });
     await w.pods.until(
       () => setPods(w, SET).length === 3 && setPods(w, SET).every((p) => runningReady(p) && !(p.metadata?.ownerReferences ?? []).length),
-      w.seconds(30),
+      w.timeoutMs(30),
       'the pods to lose their ownerReferences while staying Ready',
       () => describePods(w, SET),
     );
     const mark = w.mark();
     await w.delete('Pod', 'v1', 'web-0');
-    await w.pods.until(() => !w.pod('web-0'), w.seconds(30), 'web-0 to be deleted');
+    await w.pods.until(() => !w.pod('web-0'), w.timeoutMs(30), 'web-0 to be deleted');
     await w.pods.hold(w.window(30), (e) =>
       e.type === 'ADDED' && e.object.metadata?.name === 'web-0' ? 'web-0 was recreated without a StatefulSet' : undefined,
     );
@@ -427,13 +427,13 @@ feature(scenario, (f) => {
       for (const c of claims) await w.delete('PersistentVolumeClaim', 'v1', c);
       await w.pvcs.until(
         () => w.pvcs.current.size === 0,
-        w.seconds(120),
+        w.timeoutMs(120),
         'every PVC to be deleted',
         () => [...w.pvcs.current.keys()].join(', '),
       );
       await pvs.until(
         () => volumes.every((v) => !pvs.current.has(v)),
-        w.seconds(120),
+        w.timeoutMs(120),
         'the PVs (reclaim Delete) to disappear',
         () => volumes.filter((v) => pvs.current.has(v)).join(', '),
       );

@@ -110,7 +110,7 @@ feature(scenario, (f) => {
 
   f.assess('2.2', 'mysql-pv-claim and wp-pv-claim are Bound, 20Gi, ReadWriteOnce, on the default StorageClass', { timeout: 120 }, async (w) => {
     const claims = ['mysql-pv-claim', 'wp-pv-claim'];
-    await w.pvcs.until(() => claims.every((c) => w.pvcs.current.get(c)?.status?.phase === 'Bound'), w.seconds(120), 'both PVCs Bound');
+    await w.pvcs.until(() => claims.every((c) => w.pvcs.current.get(c)?.status?.phase === 'Bound'), w.timeoutMs(120), 'both PVCs Bound');
     const classes = await w.kube.storage.listStorageClass();
     const def = classes.items.find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')?.metadata?.name;
     for (const c of claims) {
@@ -126,14 +126,14 @@ feature(scenario, (f) => {
       () =>
         podsOf(w, MYSQL).filter((p) => p.status?.phase === 'Running').length === 1 &&
         podsOf(w, WORDPRESS).filter((p) => p.status?.phase === 'Running').length === 1,
-      w.seconds(180),
+      w.timeoutMs(180),
       'one Running pod of each Deployment',
       () => [...w.pods.current.values()].map((p) => `${p.metadata?.name}=${p.status?.phase}`).join(', '),
     );
   });
 
   f.assess('2.4', 'the wordpress user can query the wordpress database (created from the env)', { timeout: 300, needs: ['exec'] }, async (w) => {
-    await eventually('SELECT 1 as wordpress', w.seconds(300), async () => {
+    await eventually('SELECT 1 as wordpress', w.timeoutMs(300), async () => {
       expect(await mysqlSelect(w, 'SELECT 1')).toBe('1');
     });
   });
@@ -166,7 +166,7 @@ feature(scenario, (f) => {
 
   f.assess('2.6', 'the setup page: / redirects to /wp-admin/install.php, which answers 200 with WordPress', { timeout: 300, needs: ['network'] }, async (w) => {
     // Through the Service: the one pod and port that svc/wordpress's EndpointSlices route to. One budget for both.
-    const deadline = Date.now() + w.seconds(300);
+    const deadline = Date.now() + w.timeoutMs(300);
     const slices = await w.watch<V1EndpointSlice>(
       {
         path: `/apis/discovery.k8s.io/v1/namespaces/${w.ns}/endpointslices`,
@@ -180,7 +180,7 @@ feature(scenario, (f) => {
     const pick = () => singleReadyEndpoint([...slices.current.values()], 'wordpress');
     await slices.until(
       () => pick().ok,
-      w.seconds(300),
+      w.timeoutMs(300),
       'exactly one ready pod in the EndpointSlices of svc/wordpress',
       () => {
         const p = pick();
@@ -211,7 +211,7 @@ feature(scenario, (f) => {
     { timeout: 60, needs: ['exec', 'dns'] },
     async (w) => {
       const wp = podsOf(w, WORDPRESS)[0]!.metadata!.name!;
-      await eventually('getent hosts wordpress-mysql', w.seconds(60), async () => {
+      await eventually('getent hosts wordpress-mysql', w.timeoutMs(60), async () => {
         const r = await w.exec(wp, ['getent', 'hosts', 'wordpress-mysql']);
         expect(r.stdout.trim().split(/\s+/)[0]).toBe(podsOf(w, MYSQL)[0]?.status?.podIP);
       });
@@ -243,13 +243,13 @@ feature(scenario, (f) => {
     await w.kube.core.deleteCollectionNamespacedPod({ namespace: w.ns, labelSelector: 'app=wordpress' });
     await w.pods.until(
       () => [MYSQL, WORDPRESS].every((re) => podsOf(w, re).some((p) => !old.has(p.metadata?.uid) && runningReady(p))),
-      w.seconds(300),
+      w.timeoutMs(300),
       'both pods recreated and Ready',
     );
     pod = podsOf(w, WORDPRESS).find((p) => !old.has(p.metadata?.uid))!.metadata!.name!;
     fwd = await portForward(w.kube, w.ns, pod, 80);
     try {
-      await eventually('the installed site', w.seconds(300), async () => {
+      await eventually('the installed site', w.timeoutMs(300), async () => {
         const home = await httpGet(fwd.localPort, '/');
         expect(home.status).toBe(200);
         expect(home.text).toContain(title);
@@ -263,7 +263,7 @@ feature(scenario, (f) => {
 
   f.assess('2.9', 'Recreate: after a template change the new MySQL pod is created only after the old one is DELETED', { timeout: 240 }, async (w) => {
     // Also when run alone (--grep): the rollout starts from a Running MySQL pod.
-    await w.pods.until(() => podsOf(w, MYSQL).some((p) => p.status?.phase === 'Running'), w.seconds(180), 'a Running MySQL pod');
+    await w.pods.until(() => podsOf(w, MYSQL).some((p) => p.status?.phase === 'Running'), w.timeoutMs(180), 'a Running MySQL pod');
     const old = podsOf(w, MYSQL)[0]!;
     const mark = w.mark();
     w.step('patch deploy/wordpress-mysql template annotation (a rollout)');
@@ -277,7 +277,7 @@ feature(scenario, (f) => {
     );
     await w.pods.until(
       () => podsOf(w, MYSQL).some((p) => p.metadata?.uid !== old.metadata?.uid && p.status?.phase === 'Running'),
-      w.seconds(240),
+      w.timeoutMs(240),
       'the new MySQL pod Running',
     );
     const gone = firstDeleted(w.podEvents(), old.metadata!.name!, mark);
@@ -297,11 +297,11 @@ feature(scenario, (f) => {
       (p) => p.status?.phase ?? '',
     );
     for (const o of [...objects].reverse()) await w.delete(o.kind!, o.apiVersion!, o.metadata!.name!);
-    await w.pods.until(() => w.pods.current.size === 0, w.seconds(120), 'every pod gone');
-    await w.pvcs.until(() => w.pvcs.current.size === 0, w.seconds(120), 'every PVC gone');
+    await w.pods.until(() => w.pods.current.size === 0, w.timeoutMs(120), 'every pod gone');
+    await w.pvcs.until(() => w.pvcs.current.size === 0, w.timeoutMs(120), 'every PVC gone');
     await pvs.until(
       () => volumes.every((v) => !pvs.current.has(v)),
-      w.seconds(120),
+      w.timeoutMs(120),
       'the PVs gone',
       () => volumes.filter((v) => pvs.current.has(v)).join(', '),
     );

@@ -52,7 +52,7 @@ feature(scenario, (f) => {
     if (!pdbs.current.has('zk-pdb')) throw new Error(settled(expected).reason);
     await pdbs.until(
       () => settled(expected).ok,
-      w.seconds(120),
+      w.timeoutMs(120),
       `zk-pdb disruptionsAllowed == ${expected}`,
       () => settled(expected).reason,
     );
@@ -74,7 +74,7 @@ feature(scenario, (f) => {
     await waitRunningAndReady(w, SET, 3, 360);
     if (w.has('exec')) {
       // "Call /hello on zk-0 before starting" — the data the maintenance must not lose.
-      await eventually('create /hello on zk-0', w.seconds(120), async () => {
+      await eventually('create /hello on zk-0', w.timeoutMs(120), async () => {
         expect(await zkCliCreate(w, 'zk-0', '/hello', 'world')).toContain('Created /hello');
       });
     } else {
@@ -102,7 +102,7 @@ feature(scenario, (f) => {
     expect(nodes.current.get(N[0]!)?.spec?.unschedulable).toBe(true);
     await w.pods.until(
       () => runningReady(w.pod('zk-0')) && nodeOf(w, 'zk-0') === N[3],
-      w.seconds(300),
+      w.timeoutMs(300),
       `zk-0 Ready on ${N[3]}`,
       () => describePods(w, SET),
     );
@@ -115,7 +115,7 @@ feature(scenario, (f) => {
     const r = await drainNode(w, N[1]!);
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-1');
-    await w.pods.until(() => w.pod('zk-1') !== undefined && !w.pod('zk-1')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-1 to be recreated');
+    await w.pods.until(() => w.pod('zk-1') !== undefined && !w.pod('zk-1')?.metadata?.deletionTimestamp, w.timeoutMs(60), 'zk-1 to be recreated');
     await w.pods.hold(w.window(60), (e) =>
       e.object.metadata?.name === 'zk-1' && e.object.spec?.nodeName ? `zk-1 was scheduled onto ${e.object.spec.nodeName}` : undefined,
     );
@@ -157,7 +157,7 @@ feature(scenario, (f) => {
     'with two of three members the service still answers: /hello is world; zk-0 and zk-2 lead/follow',
     { timeout: 180, needs: ['exec'] },
     async (w) => {
-      await eventually('/hello on zk-0', w.seconds(180), async () => {
+      await eventually('/hello on zk-0', w.timeoutMs(180), async () => {
         expect(await zkCliGet(w, 'zk-0', '/hello')).toContain('world');
       });
       const modes = await Promise.all(['zk-0', 'zk-2'].map(async (p) => (await srvr(w, p)).mode));
@@ -170,13 +170,13 @@ feature(scenario, (f) => {
     await uncordon(w.kube, N[0]!);
     await w.pods.until(
       () => runningReady(w.pod('zk-1')) && nodeOf(w, 'zk-1') === N[0],
-      w.seconds(300),
+      w.timeoutMs(300),
       `zk-1 Ready on ${N[0]}`,
       () => describePods(w, SET),
     );
     w.readyMeans(`that zk-1 serves on ${N[0]} (zookeeper-ready)`);
     if (w.has('exec')) {
-      await eventually('/hello on zk-1', w.seconds(180), async () => {
+      await eventually('/hello on zk-1', w.timeoutMs(180), async () => {
         expect(await zkCliGet(w, 'zk-1', '/hello')).toContain('world');
       });
     } else w.partial('/hello (created in setup) read on zk-1', 'exec');
@@ -187,7 +187,7 @@ feature(scenario, (f) => {
     const r = await drainNode(w, N[2]!);
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-2');
-    await w.pods.until(() => w.pod('zk-2') !== undefined && !w.pod('zk-2')?.metadata?.deletionTimestamp, w.seconds(60), 'zk-2 to be recreated');
+    await w.pods.until(() => w.pod('zk-2') !== undefined && !w.pod('zk-2')?.metadata?.deletionTimestamp, w.timeoutMs(60), 'zk-2 to be recreated');
     await w.pods.hold(w.window(30), (e) =>
       e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined,
     );
@@ -199,14 +199,14 @@ feature(scenario, (f) => {
     await uncordon(w.kube, N[1]!);
     await w.pods.until(
       () => runningReady(w.pod('zk-2')) && nodeOf(w, 'zk-2') === N[1],
-      w.seconds(300),
+      w.timeoutMs(300),
       `zk-2 Ready on ${N[1]}`,
       () => describePods(w, SET),
     );
     await waitRunningAndReady(w, SET, 3, 120);
     w.readyMeans('that zk-0, zk-1 and zk-2 serve (zookeeper-ready)');
     if (w.has('exec')) {
-      await eventually('quorum and /hello', w.seconds(300), async () => {
+      await eventually('quorum and /hello', w.timeoutMs(300), async () => {
         const modes = await Promise.all(MEMBERS.map(async (p) => (await srvr(w, p)).mode));
         expect(quorumShape(modes).ok, quorumShape(modes).reason).toBe(true);
         expect(await zkCliGet(w, 'zk-2', '/hello')).toContain('world');
@@ -219,7 +219,7 @@ feature(scenario, (f) => {
     await uncordonAll(w.kube, w.ctx.runId);
     await nodes.until(
       () => schedulable().length === w.ctx.workerNodes.length,
-      w.seconds(30),
+      w.timeoutMs(30),
       'every worker schedulable',
       () => schedulable().join(', '),
     );

@@ -36,7 +36,7 @@ async function helloReads(w: World, pods: readonly string[], timeoutS: number): 
   const protocol = w.has('network');
   if (!protocol) w.partial(`/hello read through the ZooKeeper protocol on ${pods.join(', ')}`, 'network');
   for (const pod of pods) {
-    await eventually(`/hello on ${pod}`, w.seconds(timeoutS), async () => {
+    await eventually(`/hello on ${pod}`, w.timeoutMs(timeoutS), async () => {
       expect(await zkCliGet(w, pod, '/hello')).toContain('world');
       if (protocol) expect(await zkGet(w.kube, w.ns, pod, '/hello')).toBe('world');
     });
@@ -44,7 +44,7 @@ async function helloReads(w: World, pods: readonly string[], timeoutS: number): 
 }
 
 async function quorum(w: World, timeoutS: number): Promise<void> {
-  await eventually('one leader and two followers', w.seconds(timeoutS), async () => {
+  await eventually('one leader and two followers', w.timeoutMs(timeoutS), async () => {
     const modes = await Promise.all(MEMBERS.map(async (p) => (await srvr(w, p)).mode));
     const q = quorumShape(modes);
     if (!q.ok) throw new Error(q.reason);
@@ -82,7 +82,7 @@ feature(scenario, (f) => {
         const s = pdbs.current.get('zk-pdb')?.status;
         return s?.expectedPods === 3 && s.currentHealthy === 3 && s.desiredHealthy === 2 && s.disruptionsAllowed === 1;
       },
-      w.seconds(60),
+      w.timeoutMs(60),
       'zk-pdb status expectedPods 3, currentHealthy 3, desiredHealthy 2, disruptionsAllowed 1',
       () => JSON.stringify(pdbs.current.get('zk-pdb')?.status ?? {}),
     );
@@ -134,9 +134,9 @@ feature(scenario, (f) => {
 
   f.assess('4.7', 'each zk-i.zk-hs FQDN resolves to exactly zk-i’s pod IP', { timeout: 60, needs: ['exec', 'dns'] }, async (w) => {
     await w.apply(w.fixture('dns-test.yaml').filter((o) => o.metadata?.name === 'dns-test'));
-    await w.pods.until(() => runningReady(w.pod('dns-test')), w.seconds(120), 'dns-test to be Running');
+    await w.pods.until(() => runningReady(w.pod('dns-test')), w.timeoutMs(120), 'dns-test to be Running');
     for (const m of MEMBERS) {
-      await eventually(`nslookup ${fqdn(w, m)}`, w.seconds(60), async () => {
+      await eventually(`nslookup ${fqdn(w, m)}`, w.timeoutMs(60), async () => {
         const r = await w.exec('dns-test', ['nslookup', fqdn(w, m)]);
         expect(nslookupAddress(r.stdout, fqdn(w, m)), r.stdout).toBe(w.pod(m)?.status?.podIP);
         expect(r.stdout.match(/^Address \d+:/gm)?.length, 'one answer besides the server').toBe(2);
@@ -248,7 +248,7 @@ feature(scenario, (f) => {
       await w.exec('zk-0', ['pkill', 'java']).catch(() => undefined); // the exec stream may die with the process
       await w.pods.until(
         () => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')),
-        w.seconds(180),
+        w.timeoutMs(180),
         'zk-0 to restart and be Ready',
         () => describePods(w, SET),
       );
@@ -278,7 +278,7 @@ feature(scenario, (f) => {
       await w.exec('zk-0', ['rm', '/opt/zookeeper/bin/zookeeper-ready']);
       await w.pods.until(
         () => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')),
-        w.seconds(240),
+        w.timeoutMs(240),
         'zk-0 to restart after the liveness failure',
         () => describePods(w, SET),
       );
@@ -308,19 +308,19 @@ feature(scenario, (f) => {
       await scale(w, SET, 2);
       await w.pods.until(
         () => !w.pod('zk-2'),
-        w.seconds(120),
+        w.timeoutMs(120),
         'zk-2 to be deleted',
         () => describePods(w, SET),
       );
       await w.delete('PersistentVolumeClaim', 'v1', 'datadir-zk-2');
-      await w.pvcs.until(() => !w.pvcs.current.has('datadir-zk-2'), w.seconds(60), 'datadir-zk-2 to be deleted');
+      await w.pvcs.until(() => !w.pvcs.current.has('datadir-zk-2'), w.timeoutMs(60), 'datadir-zk-2 to be deleted');
     }
     await cordon(w.kube, node, w.ctx.runId);
     try {
       const uid = w.pod('zk-2')?.metadata?.uid;
       if (pinned) await scale(w, SET, 3);
       else await w.delete('Pod', 'v1', 'zk-2');
-      await w.pods.until(() => w.pod('zk-2') !== undefined && w.pod('zk-2')?.metadata?.uid !== uid, w.seconds(60), 'zk-2 to be created');
+      await w.pods.until(() => w.pod('zk-2') !== undefined && w.pod('zk-2')?.metadata?.uid !== uid, w.timeoutMs(60), 'zk-2 to be created');
       await w.pods.hold(w.window(120), (e) =>
         e.object.metadata?.name === 'zk-2' && e.object.spec?.nodeName ? `zk-2 was scheduled onto ${e.object.spec.nodeName}` : undefined,
       );

@@ -133,9 +133,14 @@ export class World {
     return this.ctx.capabilities.includes(cap);
   }
 
-  /** Catalogue seconds → scaled milliseconds. */
-  seconds(s: number): number {
+  /** A timeout of `s` catalogue seconds, in milliseconds, scaled by TIMEOUT_SCALE (windows: window()). */
+  timeoutMs(s: number): number {
     return s * 1000 * this.ctx.timeoutScale;
+  }
+
+  /** @deprecated The old name of timeoutMs(): it returns milliseconds, not seconds. */
+  seconds(s: number): number {
+    return this.timeoutMs(s);
   }
 
   /** A "nothing happens for s seconds" window in ms: lengthened by the timeout scale, never shortened (windowMs). */
@@ -218,7 +223,7 @@ export class World {
 
   async exec(pod: string, command: readonly string[], timeoutSeconds = 60): Promise<ExecResult> {
     this.step(`exec ${pod} -- ${command.join(' ')}`);
-    const r = await exec(this.kube, this.ns, pod, command, { timeoutMs: this.seconds(timeoutSeconds) });
+    const r = await exec(this.kube, this.ns, pod, command, { timeoutMs: this.timeoutMs(timeoutSeconds) });
     this.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
     return r;
   }
@@ -412,7 +417,7 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
         console.log(`kept namespace ${w.ns} (--keep ${w.ctx.keep})`);
       } else {
         try {
-          await w.deleteNamespace(w.seconds(180));
+          await w.deleteNamespace(w.timeoutMs(180));
         } catch (err) {
           errors.push(`namespace cleanup: ${err instanceof Error ? err.message : String(err)}`);
         }

@@ -41,15 +41,15 @@ const world = (timeoutScale: number, capabilities: readonly Capability[] = []): 
 };
 
 describe('windows ("nothing happens for N s")', () => {
-  it('never shrink below the catalogue: window(30) at scale 0.1 is 30 s where seconds(30) is 3 s', () => {
+  it('never shrink below the catalogue: window(30) at scale 0.1 is 30 s where timeoutMs(30) is 3 s', () => {
     const w = world(0.1);
-    expect(w.seconds(30)).toBeCloseTo(3000);
+    expect(w.timeoutMs(30)).toBeCloseTo(3000);
     expect(w.window(30)).toBeGreaterThanOrEqual(30_000);
     expect(w.window(30)).toBe(30_000);
   });
   it('lengthen with a scale above 1, like timeouts', () => {
     expect(world(2).window(30)).toBe(60_000);
-    expect(windowMs(30, 2)).toBe(world(2).seconds(30));
+    expect(windowMs(30, 2)).toBe(world(2).timeoutMs(30));
   });
   it('windowMs is the catalogue length at any scale up to 1', () => {
     for (const scale of [0.01, 0.5, 1]) expect(windowMs(90, scale)).toBe(90_000);

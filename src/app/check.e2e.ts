@@ -88,7 +88,7 @@ async function waitAllReady(w: World, f: StatefulSetFacts, timeoutS: number): Pr
         (w.statefulsets.current.get(f.name)?.status?.readyReplicas ?? 0) === names.length
       );
     },
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `${podRange(f)} Running and Ready`,
     () => describePods(w, f.name),
   );
@@ -122,7 +122,7 @@ async function scaleCycle(w: World, s: SetUnder): Promise<Cycle> {
   if (f.claimTemplates.length)
     await w.pvcs.until(
       () => claims.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
-      w.seconds(R),
+      w.timeoutMs(R),
       `the PVCs of ${f.name} to be Bound before the scale-down`,
       () => claimsText(w, claims),
     );
@@ -131,7 +131,7 @@ async function scaleCycle(w: World, s: SetUnder): Promise<Cycle> {
   await scale(w, f.name, to);
   await w.pods.until(
     () => removed.every((n) => !w.pod(n)),
-    w.seconds(R),
+    w.timeoutMs(R),
     `${removed.join(', ')} to be gone after the scale-down to ${to}`,
     () => describePods(w, f.name),
   );
@@ -139,7 +139,7 @@ async function scaleCycle(w: World, s: SetUnder): Promise<Cycle> {
   if (removedClaims.length && f.whenScaled === 'Delete')
     // Not an error here: A3.4 says what is left, from the snapshot.
     await w.pvcs
-      .until(() => removedClaims.every((n) => !w.pvcs.current.has(n)), w.seconds(R), `${removedClaims.join(', ')} to be deleted (whenScaled: Delete)`)
+      .until(() => removedClaims.every((n) => !w.pvcs.current.has(n)), w.timeoutMs(R), `${removedClaims.join(', ')} to be deleted (whenScaled: Delete)`)
       .catch(() => undefined);
   const afterDown = claimStates(w, claims);
   const upMark = w.mark();
@@ -164,7 +164,7 @@ async function recreate(w: World, s: SetUnder): Promise<Recreation> {
   if (claims.length)
     await w.pvcs.until(
       () => claims.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
-      w.seconds(R),
+      w.timeoutMs(R),
       `the PVCs of ${pod} to be Bound`,
       () => claimsText(w, claims),
     );
@@ -182,7 +182,7 @@ async function deleteAndWaitBack(w: World, s: SetUnder, pod: string): Promise<st
       const p = w.pod(pod);
       return p !== undefined && p.metadata?.uid !== oldUid;
     },
-    w.seconds(s.R),
+    w.timeoutMs(s.R),
     `${pod} to be re-created`,
     () => describePods(w, s.f.name),
   );
@@ -194,7 +194,7 @@ async function deleteAndWaitBack(w: World, s: SetUnder, pod: string): Promise<st
 function execDatum(w: World, d: ExecDatum) {
   const run = async (pod: string, argv: readonly string[]): Promise<ExecResult> => {
     w.step(`exec ${pod} -c ${d.container} -- ${argv.join(' ')}`);
-    const r = await exec(w.kube, w.ns, pod, argv, { container: d.container, timeoutMs: w.seconds(60) });
+    const r = await exec(w.kube, w.ns, pod, argv, { container: d.container, timeoutMs: w.timeoutMs(60) });
     w.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
     return r;
   };
@@ -208,7 +208,7 @@ function execDatum(w: World, d: ExecDatum) {
     },
     /** Reads until the value is there or timeoutS ends (a pod that just turned Ready, a replica catching up). */
     async expect(pod: string, key: string, value: string, timeoutS: number): Promise<void> {
-      await eventually(`reading the datum ${key} on ${pod}`, w.seconds(timeoutS), async () => {
+      await eventually(`reading the datum ${key} on ${pod}`, w.timeoutMs(timeoutS), async () => {
         const v = readVerdict(
           await run(
             pod,
@@ -310,7 +310,7 @@ feature(scenario, (feat) => {
         const claims = claimsOf(s.f, declaredPods(s.f));
         await w.pvcs.until(
           () => claims.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
-          w.seconds(s.R),
+          w.timeoutMs(s.R),
           `${claims.join(', ')} to be Bound`,
           () => claimsText(w, claims),
         );
@@ -369,7 +369,7 @@ feature(scenario, (feat) => {
         await waitAllReady(w, s.f, s.R);
         await w.statefulsets.until(
           () => (w.statefulsets.current.get(s.f.name)?.status?.availableReplicas ?? 0) === s.f.replicas,
-          w.seconds(s.f.minReadySeconds + 30),
+          w.timeoutMs(s.f.minReadySeconds + 30),
           `status.availableReplicas of ${s.f.name} to reach ${s.f.replicas}`,
           () => describePods(w, s.f.name),
         );
@@ -395,7 +395,7 @@ feature(scenario, (feat) => {
               p.status.currentHealthy === x.expected
             );
           },
-          w.seconds(120),
+          w.timeoutMs(120),
           `PDB ${x.name} to count all ${x.expected} selected pods healthy`,
           () => JSON.stringify(watch.current.get(x.name)?.status ?? 'absent'),
         );
@@ -417,11 +417,11 @@ feature(scenario, (feat) => {
           const unscheduled = (): V1Pod[] => setPods(w, s.f.name).filter((p) => !p.spec?.nodeName);
           await w.pods.until(
             () => setPods(w, s.f.name).filter((p) => p.spec?.nodeName).length >= capacity && unscheduled().length > 0,
-            w.seconds(s.R),
+            w.timeoutMs(s.R),
             `${capacity} pod(s) of ${s.f.name} scheduled (one per domain) and the rest Pending`,
             () => describePods(w, s.f.name),
           );
-          await eventually(`FailedScheduling events for the Pending pods of ${s.f.name}`, w.seconds(60), async () => {
+          await eventually(`FailedScheduling events for the Pending pods of ${s.f.name}`, w.timeoutMs(60), async () => {
             for (const p of unscheduled()) {
               const name = p.metadata?.name ?? '?';
               if ((await w.eventsFor(name, 'FailedScheduling')).length === 0) throw new Error(`${name} is Pending without a FailedScheduling event`);

@@ -14,8 +14,8 @@ export interface NamespaceContext {
   readonly ns: string;
   /** Records what a step does, like the tutorial's command. */
   step(text: string): void;
-  /** Catalogue seconds to scaled milliseconds (TIMEOUT_SCALE). */
-  seconds(s: number): number;
+  /** A timeout of `s` catalogue seconds, in milliseconds, scaled by TIMEOUT_SCALE. */
+  timeoutMs(s: number): number;
 }
 
 /** Plus the pod and StatefulSet watches that started before any action: what StatefulSet helpers wait on. */

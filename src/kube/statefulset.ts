@@ -49,14 +49,14 @@ export async function waitRunningAndReady(w: SetContext, set: string, n: number,
       const s = w.statefulsets.current.get(set);
       return pods.length === n && pods.every((p, i) => p.metadata?.name === podName(set, i) && runningReady(p)) && (s?.status?.readyReplicas ?? 0) === n;
     },
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `${n} running and ready pods of ${set}`,
     () => describePods(w, set),
   );
   // The StatefulSet status can trail the pods by one watch event.
   await w.statefulsets.until(
     () => (w.statefulsets.current.get(set)?.status?.readyReplicas ?? 0) === n,
-    w.seconds(30),
+    w.timeoutMs(30),
     `${set} status.readyReplicas == ${n}`,
     () => describePods(w, set),
   );
@@ -70,7 +70,7 @@ export async function waitSetReady(w: SetContext, set: string, timeoutS: number)
       const want = s?.spec?.replicas ?? -1;
       return want >= 0 && (s?.status?.readyReplicas ?? 0) === want && setPods(w, set).filter(runningReady).length === want;
     },
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `every replica of ${set} Running and Ready`,
     () => describePods(w, set),
   );
@@ -81,7 +81,7 @@ export async function waitSetReady(w: SetContext, set: string, timeoutS: number)
 export async function waitNoPods(w: SetContext, set: string, timeoutS: number): Promise<void> {
   await w.pods.until(
     () => setPods(w, set).length === 0,
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `all pods of ${set} to be deleted`,
     () => describePods(w, set),
   );
@@ -141,7 +141,7 @@ export function rolloutDone(s: V1StatefulSet | undefined, minGeneration = 0): { 
 export async function waitRollout(w: SetContext, set: string, timeoutS: number, generation: number): Promise<void> {
   await w.statefulsets.until(
     () => rolloutDone(w.statefulsets.current.get(set), generation).done,
-    w.seconds(timeoutS),
+    w.timeoutMs(timeoutS),
     `rollout of sts/${set}`,
     () => `${rolloutDone(w.statefulsets.current.get(set), generation).message}; ${describePods(w, set)}`,
   );

@@ -41,13 +41,13 @@ feature(scenario, (f) => {
 
   f.assess('A.3', 'each pod has its own Bound PVC data-kv-<ordinal>', { timeout: 60 }, async (w) => {
     const wanted = podNames('data-kv', 0, 2);
-    await w.pvcs.until(() => wanted.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'), w.seconds(60), `${wanted.join(', ')} to be Bound`);
+    await w.pvcs.until(() => wanted.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'), w.timeoutMs(60), `${wanted.join(', ')} to be Bound`);
   });
 
   f.assess('A.4', 'scaling to 1 terminates kv-2 before kv-1, and the PVCs stay', { timeout: 120 }, async (w) => {
     const from = w.mark();
     await scale(w, SET, 1);
-    await w.pods.until(() => !w.pod('kv-1') && !w.pod('kv-2'), w.seconds(120), 'kv-1 and kv-2 to be gone');
+    await w.pods.until(() => !w.pod('kv-1') && !w.pod('kv-2'), w.timeoutMs(120), 'kv-1 and kv-2 to be gone');
     holds(orderedTerminate(w.podEvents(), ['kv-2', 'kv-1'], from));
     expect([...w.pvcs.current.keys()].sort()).toEqual(podNames('data-kv', 0, 2));
   });
