@@ -8,6 +8,7 @@ import {
   esc,
   htmlReport,
   markdownSummary,
+  parsePodWatch,
   podLanes,
   timeScale,
   writeHtmlReport,
@@ -109,6 +110,34 @@ describe('podLanes edge cases', () => {
       ['running', 20, 30],
     ]);
     expect(lane(lanes, 'db-9').segments[0]!.spans[0]!.state).toBe('failed');
+  });
+});
+
+describe('parsePodWatch', () => {
+  it('reads the typed data a pod entry carries, not its text', () => {
+    const data = { type: 'MODIFIED', pod: 'web-0', uid: 'abcd1234', phase: 'Running', ready: true, terminating: false, node: 'n1' };
+    const entry: TimelineEntry = { seq: 1, t: 5, kind: 'watch', source: 'Pod', text: 'MODIFIED Pod/web-0 (a summary the report need not parse)', data };
+    expect(parsePodWatch(entry)).toEqual({
+      t: 5,
+      type: 'MODIFIED',
+      pod: 'web-0',
+      uid: 'abcd1234',
+      phase: 'Running',
+      ready: true,
+      terminating: false,
+      node: 'n1',
+    });
+  });
+  it('falls back to the text of timelines written before entries carried data', () => {
+    expect(parsePodWatch(pod(7, 'ADDED Pod/web-1 Pending NotReady uid=ffff0000'))).toEqual({
+      t: 7,
+      type: 'ADDED',
+      pod: 'web-1',
+      phase: 'Pending',
+      ready: false,
+      terminating: false,
+      uid: 'ffff0000',
+    });
   });
 });
 

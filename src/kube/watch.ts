@@ -226,7 +226,9 @@ export class ResourceWatch<T extends KubernetesObject> {
     const name = obj.metadata?.name ?? '?';
     if (type === 'DELETED') this.current.delete(name);
     else this.current.set(name, obj);
-    const entry = this.timeline.add('watch', this.spec.kind, `${type} ${this.spec.kind}/${name} ${this.summarize(obj)}`);
+    // Pods also carry their state as typed data: what the HTML report draws, so it never parses the text.
+    const data = this.spec.kind === 'Pod' ? podWatchData(type, obj as V1Pod) : undefined;
+    const entry = this.timeline.add('watch', this.spec.kind, `${type} ${this.spec.kind}/${name} ${this.summarize(obj)}`, data);
     this.events.push({ seq: entry.seq, t: entry.t, type, object: obj });
     this.notify();
   }
@@ -342,6 +344,30 @@ export function summarizePod(p: V1Pod): string {
   const del = p.metadata?.deletionTimestamp ? ' terminating' : '';
   const node = p.spec?.nodeName ? ` on ${p.spec.nodeName}` : '';
   return `${p.status?.phase ?? 'Pending'} ${ready}${del}${node} uid=${p.metadata?.uid?.slice(0, 8) ?? '?'}`;
+}
+
+/** A pod watch event's state as the timeline records it (`data` of its entry; the report reads it). A type, not an
+ * interface: it must fit the timeline's `Record<string, unknown>`. */
+export type PodWatchData = {
+  readonly type: WatchEventType;
+  readonly pod: string;
+  readonly uid: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly terminating: boolean;
+  readonly node?: string;
+};
+
+export function podWatchData(type: WatchEventType, p: V1Pod): PodWatchData {
+  return {
+    type,
+    pod: p.metadata?.name ?? '?',
+    uid: p.metadata?.uid?.slice(0, 8) ?? '?',
+    phase: p.status?.phase ?? 'Pending',
+    ready: isPodReady(p),
+    terminating: Boolean(p.metadata?.deletionTimestamp),
+    ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
+  };
 }
 
 /** The pod watch as the ordering predicates read it. */

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readResultsIfAny, readTimelines, type AssertionResult, type TimelineFile } from './artifacts.ts';
 import type { TimelineEntry } from '../timeline.ts';
+import type { PodWatchData } from '../kube/watch.ts';
 
 export type { TimelineFile } from './artifacts.ts';
 
@@ -66,11 +67,21 @@ export interface PodWatchEvent {
   readonly uid: string;
 }
 
+/** The text form of summarizePod, for timelines written before pod entries carried typed data. */
 const POD_WATCH = /^(ADDED|MODIFIED|DELETED) Pod\/(\S+) (\S+) (Ready|NotReady)( terminating)?(?: on (\S+))? uid=(\S+)\s*$/;
 
-/** Parses a pod watch entry's text (see summarizePod); undefined for anything else. */
+const isPodWatchData = (d: unknown): d is PodWatchData => {
+  const o = d as Partial<PodWatchData> | undefined;
+  return typeof o?.pod === 'string' && typeof o.phase === 'string' && typeof o.ready === 'boolean' && typeof o.type === 'string';
+};
+
+/** A pod watch entry's state: its typed data (src/kube/watch.ts podWatchData), else its text; undefined for anything else. */
 export function parsePodWatch(e: TimelineEntry): PodWatchEvent | undefined {
   if (e.kind !== 'watch' || e.source !== 'Pod') return undefined;
+  if (isPodWatchData(e.data)) {
+    const d = e.data;
+    return { t: e.t, type: d.type, pod: d.pod, phase: d.phase, ready: d.ready, terminating: d.terminating, ...(d.node ? { node: d.node } : {}), uid: d.uid };
+  }
   const m = POD_WATCH.exec(e.text);
   if (!m) return undefined;
   return {
