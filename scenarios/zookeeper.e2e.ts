@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import type { V1EndpointSlice, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
-import { holds, minReady, orderedCreate, orderedReplace, runningBeforeReady } from '../src/ordering.ts';
+import { holds, minReady, orderedCreate, orderedReplace, restartedInPlace, runningBeforeReady } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
 import { JSON_PATCH, STRATEGIC } from '../src/kube/client.ts';
 import { cordon, uncordon, uncordonAll } from '../src/kube/drain.ts';
@@ -240,11 +240,13 @@ feature(scenario, (f) => {
 
   f.assess(
     '4.16',
-    'pkill java restarts the container in place: same pod, restartCount + 1, Ready again',
+    'pkill java restarts the container in place: same pod, Error → Running → Ready, restartCount + 1',
     { timeout: 180, needs: ['exec', 'probes'] },
     async (w) => {
       const uid = w.pod('zk-0')?.metadata?.uid;
+      if (!uid) throw new Error('zk-0 does not exist');
       const before = restarts(w, 'zk-0');
+      const mark = w.mark();
       await w.exec('zk-0', ['pkill', 'java']).catch(() => undefined); // the exec stream may die with the process
       await w.pods.until(
         () => restarts(w, 'zk-0') === before + 1 && runningReady(w.pod('zk-0')),
@@ -252,7 +254,7 @@ feature(scenario, (f) => {
         'zk-0 to restart and be Ready',
         () => describePods(w, SET),
       );
-      expect(w.pod('zk-0')?.metadata?.uid).toBe(uid);
+      holds(restartedInPlace(w.podEvents(), 'zk-0', uid, before, mark));
     },
   );
 

@@ -47,6 +47,7 @@ export {
   isRunningReady,
   addedWhileReady,
   runningBeforeReady,
+  restartedInPlace,
   holds,
   podReplaced,
   podsReplaced,

@@ -26,6 +26,12 @@ export interface PodEvent {
   /** controller-revision-hash label. */
   readonly revision?: string | undefined;
   readonly image?: string | undefined;
+  /** restartCount of the first container. */
+  readonly restarts?: number | undefined;
+  /** The first container's state: `running`, `waiting:<reason>` or `terminated:<reason>`. */
+  readonly containerState?: string | undefined;
+  /** Reason of the first container's last termination (`lastState.terminated.reason`, e.g. Error). */
+  readonly lastTermination?: string | undefined;
 }
 
 export interface Verdict {
@@ -228,6 +234,27 @@ export function runningBeforeReady(events: readonly PodEvent[], name: string, fr
     if (!running && e.type !== 'DELETED' && e.phase === 'Running' && !e.ready && !e.deleting) running = e;
   }
   return fail(`${name} (uid ${added.uid}, ${describe(added)}) was never seen Running+Ready`);
+}
+
+/**
+ * A container restarted in place after its process was killed (catalogue 4.16, `kubectl get pod -w`: Error →
+ * Running → Ready): from position `fromSeq`, the pod `name` keeps its UID (never deleted or replaced); it is seen not
+ * Ready after the kill (the container terminated, or restarted and not yet Ready); then Ready again with
+ * `restartCount` = `restartsBefore` + 1; and the container's termination was an error (its state seen terminated
+ * with reason Error, or its lastState says so once it runs again).
+ */
+export function restartedInPlace(events: readonly PodEvent[], name: string, uid: string, restartsBefore: number, fromSeq = 0): Verdict {
+  const list = (indexByName(events).get(name) ?? []).filter((e) => e.seq >= fromSeq);
+  const other = list.find((e) => e.uid !== uid || e.type === 'DELETED' || e.deleting);
+  if (other) return fail(`${name} was replaced or deleted (${describe(other)}, uid ${other.uid}), not restarted in place (uid ${uid})`);
+  const down = list.find((e) => !e.ready);
+  if (!down) return fail(`${name} was never seen not Ready after the kill (${list.length} events since #${fromSeq})`);
+  const back = list.find((e) => e.seq > down.seq && e.ready && e.phase === 'Running');
+  if (!back) return fail(`${name} was not Ready again after ${describe(down)}`);
+  if (back.restarts !== restartsBefore + 1) return fail(`${name} Ready again with restartCount ${back.restarts ?? '?'}, expected ${restartsBefore + 1}`);
+  const error = list.find((e) => e.seq <= back.seq && (e.containerState === 'terminated:Error' || e.lastTermination === 'Error'));
+  if (!error) return fail(`${name}'s container restarted without an Error termination (last: ${back.lastTermination ?? 'none'})`);
+  return pass(`${name} uid ${uid}: Error (${describe(error)}), not Ready (${describe(down)}), Ready with restartCount ${back.restarts} (${describe(back)})`);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   podReplaced,
   podsReplaced,
   runningBeforeReady,
+  restartedInPlace,
   type PodEvent,
 } from '../src/ordering.ts';
 
@@ -310,5 +311,42 @@ describe('podReplaced / podsReplaced (S1 noPodReplaced)', () => {
     expect(podsReplaced(before, new Map([...before, ['web-1', 'b1']]))).toMatch(/web-1 was replaced/);
     expect(podsReplaced(before, new Map([['web-0', 'a0']]))).toMatch(/web-1 .* is gone/);
     expect(podsReplaced(before, new Map([...before, ['web-2', 'c']]))).toMatch(/web-2 .* was created/);
+  });
+});
+
+describe('restartedInPlace (4.16: Error → Running → Ready in place)', () => {
+  const ev = (seq: number, over: Partial<PodEvent>): PodEvent => ({
+    seq,
+    t: seq * 100,
+    type: 'MODIFIED',
+    name: 'zk-0',
+    uid: 'u1',
+    phase: 'Running',
+    ready: true,
+    deleting: false,
+    restarts: 0,
+    containerState: 'running',
+    ...over,
+  });
+  it('holds for Error, then Running not Ready, then Ready with restartCount + 1, same UID', () => {
+    const events = [
+      ev(1, { ready: false, containerState: 'terminated:Error' }),
+      ev(2, { ready: false, restarts: 1, lastTermination: 'Error' }),
+      ev(3, { restarts: 1, lastTermination: 'Error' }),
+    ];
+    expect(restartedInPlace(events, 'zk-0', 'u1', 0).ok).toBe(true);
+  });
+  it('the old check passed on Ready with restartCount + 1 alone; without a not-Ready event it fails', () => {
+    const v = restartedInPlace([ev(1, { restarts: 0 }), ev(2, { restarts: 1, lastTermination: 'Error' })], 'zk-0', 'u1', 0);
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(/never seen not Ready/);
+  });
+  it('fails when the container stopped cleanly (no Error), when the pod was replaced, or when it restarted twice', () => {
+    const clean = [ev(1, { ready: false, containerState: 'terminated:Completed' }), ev(2, { restarts: 1, lastTermination: 'Completed' })];
+    expect(restartedInPlace(clean, 'zk-0', 'u1', 0).reason).toMatch(/without an Error termination/);
+    const replaced = [ev(1, { ready: false }), ev(2, { uid: 'u2', restarts: 1, lastTermination: 'Error' })];
+    expect(restartedInPlace(replaced, 'zk-0', 'u1', 0).reason).toMatch(/replaced or deleted/);
+    const twice = [ev(1, { ready: false, containerState: 'terminated:Error' }), ev(2, { restarts: 2, lastTermination: 'Error' })];
+    expect(restartedInPlace(twice, 'zk-0', 'u1', 0).reason).toMatch(/restartCount 2, expected 1/);
   });
 });

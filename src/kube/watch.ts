@@ -391,7 +391,23 @@ export function toPodEvent({ seq, t, type, object: p }: ObservedEvent<V1Pod>): P
     nodeName: p.spec?.nodeName,
     revision: p.metadata?.labels?.['controller-revision-hash'],
     image: p.spec?.containers?.[0]?.image,
+    ...containerFields(p),
   };
+}
+
+function containerFields(p: V1Pod): Pick<PodEvent, 'restarts' | 'containerState' | 'lastTermination'> {
+  const c = p.status?.containerStatuses?.[0];
+  if (!c) return {};
+  const st = c.state;
+  const state = st?.running
+    ? 'running'
+    : st?.waiting
+      ? `waiting:${st.waiting.reason ?? ''}`
+      : st?.terminated
+        ? `terminated:${st.terminated.reason ?? ''}`
+        : undefined;
+  const last = c.lastState?.terminated?.reason;
+  return { restarts: c.restartCount, ...(state ? { containerState: state } : {}), ...(last ? { lastTermination: last } : {}) };
 }
 
 function toIso(d: Date | string | undefined): string | undefined {
