@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
 # Proves assertions can fail: runs a scenario against a mutated copy of fixtures/ and requires that the named
 # assertion FAILS (and the run exits non-zero). Usage: ci/mutations.sh PROVIDER [extra e2e args...]
-# Prints one line per mutation: "mutation <name>: caught by [id]" or "mutation <name>: NOT caught".
-# ONLY=name[,name...] runs just those mutations (CI runs the Cassandra one in its own, time-guarded stage).
+# (or `npm run mutations -- PROVIDER`). Prints one line per mutation: "mutation <name>: caught by [id]" or
+# "mutation <name>: NOT caught", then the score table of this invocation.
+# Filters (comma-separated): ONLY=mutation names, ID=assertion IDs, SCENARIO=scenario names.
+# Score table: every mutation adds a row to $MUTATIONS_REPORT/mutations.jsonl (default reports/mutations), and
+# $MUTATIONS_REPORT/mutations.md is rewritten from all its rows (several invocations into one directory add up).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 provider=${1:-kwok}; shift || true
 extra=("$@")
 failures=0
+out=${MUTATIONS_REPORT:-reports/mutations}
+mkdir -p "$out"
+started_at=$(date +%s)
 
-# mutated NAME ASSERTION_ID SOURCE_DIR FILE (relative to it) SED_EXPRESSION GREP SELECT...: runs the e2e on a copy of
-# SOURCE_DIR with the edit applied, selecting with SELECT (where @ stands for the copy), and requires that the
+# row NAME ID SCENARIO OUTCOME SECONDS MESSAGE: one line of the score table (JSON, written by node for the quoting)
+row() {
+  node -e '
+    const [name, id, scenario, outcome, seconds, message, provider] = process.argv.slice(1);
+    const r = { mutation: name, id, scenario, provider, outcome, seconds: Number(seconds), message, at: new Date().toISOString() };
+    require("fs").appendFileSync(process.argv[8], JSON.stringify(r) + "\n");' "$@" "$provider" "$out/mutations.jsonl"
+}
+
+# mutated NAME ASSERTION_ID SCENARIO SOURCE_DIR FILE (relative to it) SED_EXPRESSION GREP SELECT...: runs the e2e on a
+# copy of SOURCE_DIR with the edit applied, selecting with SELECT (where @ stands for the copy), and requires that the
 # assertion FAILS and the run exits non-zero.
 mutated() {
-  local name=$1 id=$2 src=$3 file=$4 expr=$5 grep_re=$6; shift 6
+  local name=$1 id=$2 scenario=$3 src=$4 file=$5 expr=$6 grep_re=$7; shift 7
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
-  local tmp; tmp=$(mktemp -d)
+  if [ -n "${ID:-}" ] && [[ ",$ID," != *",$id,"* ]]; then return; fi
+  if [ -n "${SCENARIO:-}" ] && [[ ",$SCENARIO," != *",$scenario,"* ]]; then return; fi
+  local tmp t0; tmp=$(mktemp -d); t0=$(date +%s)
   cp -r "$src" "$tmp/src"
   if ! sed -i "$expr" "$tmp/src/$file" || cmp -s "$src/$file" "$tmp/src/$file"; then
-    echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"; return
+    echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"
+    row "$name" "$id" "$scenario" missed 0 "the edit changed nothing in $file"; return
   fi
   local args=() a
   for a in "$@"; do args+=("${a//@/$tmp/src}"); done
@@ -27,22 +44,26 @@ mutated() {
   state=$(node -e '
     const r = require(process.argv[1]).results.find((x) => x.id === process.argv[2]);
     console.log(r ? r.outcome : "missing");' "$tmp/reports/results.json" "$id" 2>/dev/null || echo "no-report")
+  local secs=$(( $(date +%s) - t0 )) msg
   if [ "$rc" -ne 0 ] && [ "$state" = failed ]; then
-    echo "mutation $name: caught by [$id] (exit $rc): $(grep -m1 "FAIL .*\[$id\]" "$tmp/log" | sed 's/^FAIL //' | cut -c1-220)"
+    msg=$(grep -m1 "FAIL .*\[$id\]" "$tmp/log" | sed 's/^FAIL //' | cut -c1-220)
+    echo "mutation $name: caught by [$id] (exit $rc, ${secs}s): $msg"
+    row "$name" "$id" "$scenario" caught "$secs" "$msg"
   else
-    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"; failures=$((failures + 1)); return
+    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"; failures=$((failures + 1))
+    row "$name" "$id" "$scenario" missed "$secs" "[$id] $state, exit $rc"; return
   fi
   rm -rf "$tmp"
 }
 
 # mutate NAME SCENARIO ASSERTION_ID FILE (relative to fixtures/) SED_EXPRESSION [GREP: the assertions to run, default just ID]
 mutate() {
-  mutated "$1" "$3" fixtures "$4" "$5" "${6:-"\\[${3//./\\.}\\]"}" --scenario "$2" --fixtures @
+  mutated "$1" "$3" "$2" fixtures "$4" "$5" "${6:-"\\[${3//./\\.}\\]"}" --scenario "$2" --fixtures @
 }
 
 # mutate_app NAME APP_DIR ASSERTION_ID FILE (relative to APP_DIR) SED_EXPRESSION: the same for `--app` checks.
 mutate_app() {
-  mutated "$1" "$3" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
+  mutated "$1" "$3" "app-$(basename "$2")" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
 }
 
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
@@ -81,4 +102,17 @@ if [ "$provider" != kwok ]; then
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'
 fi
 
+# The score table: this invocation's rows on stdout, every row of the directory in mutations.md.
+# shellcheck disable=SC2016 # JavaScript, not shell expansions
+node -e '
+  const fs = require("fs");
+  const [file, md, since] = process.argv.slice(1);
+  const rows = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const table = (rs) => ["| ID | mutation | scenario | provider | caught | time | failure message |", "|---|---|---|---|---|---|---|",
+    ...rs.map((r) => `| ${r.id} | ${r.mutation} | ${r.scenario} | ${r.provider} | ${r.outcome === "caught" ? "caught" : "**MISSED**"} | ${r.seconds} s | ${String(r.message).replace(/\|/g, "\\|")} |`)].join("\n");
+  const caught = rows.filter((r) => r.outcome === "caught").length;
+  fs.writeFileSync(md, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
+  const mine = rows.filter((r) => Date.parse(r.at) >= Number(since) * 1000);
+  if (mine.length) console.log(`mutation score (this run): ${mine.filter((r) => r.outcome === "caught").length} of ${mine.length} caught; all rows in ${md}\n${table(mine)}`);
+' "$out/mutations.jsonl" "$out/mutations.md" "$started_at"
 exit $failures
