@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import type { V1Node, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { apiMessage, statusCode } from '../src/kube/client.ts';
-import { drain, uncordon, uncordonAll, type DrainResult } from '../src/kube/drain.ts';
+import { drain, kubectlDrain, uncordon, uncordonAll, type DrainResult } from '../src/kube/drain.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { describePods, podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
@@ -58,9 +58,18 @@ feature(scenario, (f) => {
     );
   }
 
-  async function drainNode(w: World, node: string): Promise<DrainResult> {
-    w.step(`kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_S}s`);
-    const r = await drain(w.kube, node, { timeoutMs: DRAIN_TIMEOUT_S * 1000, timeline: w.timeline, by: w.ctx.runId });
+  /**
+   * The harness's drain (the Eviction API, as kubectl does it) where the drain sets the stage; the real
+   * `kubectl drain` where the catalogue observes kubectl's exit code and messages (4.23, 4.26).
+   */
+  async function drainNode(w: World, node: string, via: 'api' | 'kubectl' = 'api'): Promise<DrainResult> {
+    w.step(
+      `kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_S}s${via === 'api' ? ' (through the Eviction API)' : ''}`,
+    );
+    const r =
+      via === 'kubectl'
+        ? await kubectlDrain(w.kube, w.ctx.kubeconfig, node, { timeoutS: DRAIN_TIMEOUT_S, timeline: w.timeline, by: w.ctx.runId })
+        : await drain(w.kube, node, { timeoutMs: DRAIN_TIMEOUT_S * 1000, timeline: w.timeline, by: w.ctx.runId });
     w.timeline.add('note', 'drain', `exit ${r.exitCode}`);
     return r;
   }
@@ -131,7 +140,7 @@ feature(scenario, (f) => {
   f.assess('4.23', 'drain N2 is blocked by zk-pdb: non-zero exit after the timeout, zk-2 still Running on N2, N2 cordoned', { timeout: 150 }, async (w) => {
     await pdbSettles(w, 0);
     const uid = w.pod('zk-2')?.metadata?.uid;
-    const r = await drainNode(w, N[2]!);
+    const r = await drainNode(w, N[2]!, 'kubectl');
     expect(r.exitCode).not.toBe(0);
     expect(
       r.errors.some((e) => PDB_BLOCKED.test(e)),
@@ -184,7 +193,7 @@ feature(scenario, (f) => {
 
   f.assess('4.26', 'drain N2 again: it succeeds now and zk-2 stays Pending', { timeout: 180 }, async (w) => {
     await pdbSettles(w, 1);
-    const r = await drainNode(w, N[2]!);
+    const r = await drainNode(w, N[2]!, 'kubectl');
     expect(r.exitCode, r.output.join('\n')).toBe(0);
     expect(r.evicted).toContain('zk-2');
     await w.pods.until(() => w.pod('zk-2') !== undefined && !w.pod('zk-2')?.metadata?.deletionTimestamp, w.timeoutMs(60), 'zk-2 to be recreated');

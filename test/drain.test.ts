@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { planDrain, TUTORIAL_DRAIN } from '../src/kube/drain.ts';
+import { parseKubectlDrain, planDrain, TUTORIAL_DRAIN } from '../src/kube/drain.ts';
 
 const pod = (name: string, extra: Partial<{ owner: string; emptyDir: boolean; mirror: boolean; phase: string }> = {}): V1Pod => ({
   metadata: {
@@ -33,5 +33,30 @@ describe('planDrain (kubectl drain filters)', () => {
   });
   it('evicts finished pods even when unmanaged', () => {
     expect(planDrain([pod('job', { phase: 'Succeeded' })], { ...TUTORIAL_DRAIN, force: false }).evict).toHaveLength(1);
+  });
+});
+
+describe('parseKubectlDrain', () => {
+  it('a drain blocked by a PDB: exit 1, the refusal as an error, nothing evicted', () => {
+    const r = parseKubectlDrain({
+      exitCode: 1,
+      stdout: 'node/n2 already cordoned\nevicting pod zk/zk-2\n',
+      stderr: [
+        'Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-x',
+        `error when evicting pods/"zk-2" -n "zk" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+        'There are pending nodes to be drained:',
+        ' n2',
+        `error: unable to drain node "n2" due to error: [error when evicting pods/"zk-2" -n "zk": global timeout reached: 2m0s], continuing command...`,
+      ].join('\n'),
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.evicted).toEqual([]);
+    expect(r.errors[0]).toBe("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect(r.errors.some((e) => e.startsWith('error: unable to drain node "n2"'))).toBe(true);
+  });
+  it('a drain that succeeds: exit 0 and the evicted pods', () => {
+    const r = parseKubectlDrain({ exitCode: 0, stdout: 'node/n2 already cordoned\nevicting pod zk/zk-2\npod/zk-2 evicted\nnode/n2 drained\n', stderr: '' });
+    expect(r).toMatchObject({ exitCode: 0, evicted: ['zk-2'], errors: [] });
+    expect(r.output).toContain('node/n2 drained');
   });
 });

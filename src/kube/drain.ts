@@ -8,6 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { apiMessage, MERGE, statusCode, type Kube } from './client.ts';
 import { ResourceWatch } from './watch.ts';
 import type { Timeline } from '../timeline.ts';
+import { $ } from 'zx';
 
 export interface DrainFlags {
   readonly ignoreDaemonSets: boolean;
@@ -168,4 +169,42 @@ export async function drain(
   } finally {
     pods.stop();
   }
+}
+
+/** What `kubectl drain` printed and returned, read the way its output is documented (drain.go's messages). */
+export function parseKubectlDrain(r: { exitCode: number; stdout: string; stderr: string }): DrainResult {
+  const lines = (t: string): string[] =>
+    t
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const out = lines(r.stdout);
+  const err = lines(r.stderr);
+  const evicted = out.map((l) => /^pod\/(\S+) evicted$/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+  // "error when evicting pods/"zk-2" -n "ns" (will retry after 5s): Cannot evict pod as it would violate …"
+  const errors = err
+    .map((l) => /^error when evicting pods\/"[^"]+" -n "[^"]+" \(will retry after [^)]+\): (.*)$/.exec(l)?.[1] ?? (/^error: /.test(l) ? l : undefined))
+    .filter((m): m is string => m !== undefined);
+  return { exitCode: r.exitCode, evicted, output: [...out, ...err], errors };
+}
+
+/**
+ * The tutorial's own command: `kubectl drain NODE --ignore-daemonsets --force --delete-emptydir-data --timeout=Ns`,
+ * run with the cluster's kubeconfig (kubectl on PATH). The node is cordoned through the API first, with the run's
+ * label, so that teardown uncordons it even if kubectl is interrupted; kubectl then finds it cordoned already.
+ */
+export async function kubectlDrain(
+  kube: Kube,
+  kubeconfig: string,
+  node: string,
+  opts: { timeoutS: number; timeline: Timeline; by: string },
+): Promise<DrainResult> {
+  await cordon(kube, node, opts.by);
+  const r = await $({
+    quiet: true,
+    nothrow: true,
+  })`kubectl --kubeconfig ${kubeconfig} drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=${opts.timeoutS}s`;
+  const res = parseKubectlDrain({ exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr });
+  for (const l of res.output) opts.timeline.add('action', 'kubectl drain', l);
+  return res;
 }
