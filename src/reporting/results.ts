@@ -32,8 +32,11 @@ export class ResultCollector implements Reporter {
   }
 
   private firstSeen = false;
+  /** When each test case started, for the duration of one vitest reports none for (skipped after running: partial). */
+  private readonly startedAt = new Map<string, number>();
   /** Once per run: how long from the command to the first assertion (what --reuse is for). */
   onTestCaseReady(tc: TestCase): void {
+    this.startedAt.set(tc.id, performance.now());
     if (this.firstSeen) return;
     this.firstSeen = true;
     this.print(
@@ -44,7 +47,8 @@ export class ResultCollector implements Reporter {
   onTestCaseResult(tc: TestCase): void {
     const r = tc.result();
     const scenario = scenarioNameOf(tc.module.relativeModuleId);
-    const durationMs = tc.diagnostic()?.duration ?? 0;
+    const started = this.startedAt.get(tc.id);
+    const durationMs = tc.diagnostic()?.duration ?? (started === undefined ? 0 : performance.now() - started);
     const base = { scenario, name: tc.name, id: idOf(tc.name), durationMs, provider: this.provider };
     let res: AssertionResult;
     if (r.state === 'failed') {
