@@ -37,16 +37,19 @@ describe('planDrain (kubectl drain filters)', () => {
 });
 
 describe('parseKubectlDrain', () => {
+  // Recorded: kubectl v1.32.4 against the kwok control plane (v1.34.4), S4b's 4.23 and 4.26 (stdout and stderr as
+  // kubectl splits them: progress on stdout, errors on stderr).
   it('a drain blocked by a PDB: exit 1, the refusal as an error, nothing evicted', () => {
     const r = parseKubectlDrain({
       exitCode: 1,
-      stdout: 'node/n2 already cordoned\nevicting pod zk/zk-2\n',
+      stdout: ['node/n2 already cordoned', 'evicting pod zk-ns/zk-2', 'evicting pod zk-ns/zk-2', 'pod/zk-2'].join('\n'),
       stderr: [
-        'Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-x',
-        `error when evicting pods/"zk-2" -n "zk" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+        `error when evicting pods/"zk-2" -n "zk-ns" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+        `There are pending pods in node "n2" when an error occurred: error when evicting pods/"zk-2" -n "zk-ns": global timeout reached: 2m0s`,
+        `error: unable to drain node "n2" due to error: error when evicting pods/"zk-2" -n "zk-ns": global timeout reached: 2m0s, continuing command...`,
         'There are pending nodes to be drained:',
-        ' n2',
-        `error: unable to drain node "n2" due to error: [error when evicting pods/"zk-2" -n "zk": global timeout reached: 2m0s], continuing command...`,
+        'n2',
+        `error when evicting pods/"zk-2" -n "zk-ns": global timeout reached: 2m0s`,
       ].join('\n'),
     });
     expect(r.exitCode).toBe(1);
@@ -55,7 +58,11 @@ describe('parseKubectlDrain', () => {
     expect(r.errors.some((e) => e.startsWith('error: unable to drain node "n2"'))).toBe(true);
   });
   it('a drain that succeeds: exit 0 and the evicted pods', () => {
-    const r = parseKubectlDrain({ exitCode: 0, stdout: 'node/n2 already cordoned\nevicting pod zk/zk-2\npod/zk-2 evicted\nnode/n2 drained\n', stderr: '' });
+    const r = parseKubectlDrain({
+      exitCode: 0,
+      stdout: 'node/n2 already cordoned\nevicting pod zk-ns/zk-2\npod/zk-2 evicted\nnode/n2 drained\n',
+      stderr: '',
+    });
     expect(r).toMatchObject({ exitCode: 0, evicted: ['zk-2'], errors: [] });
     expect(r.output).toContain('node/n2 drained');
   });
