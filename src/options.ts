@@ -104,8 +104,8 @@ export const USAGE = `usage: npm run e2e -- [options]
   --kubeconfig FILE --context C   the cluster for --provider existing
   --parallel N                    at most N scenarios at once in one cluster, a namespace each (default: 4; 1 runs
                                   them one by one); scenarios that drain nodes or are heavy (JVM) run alone
-  --clusters N                    at most N clusters (one per profile) at once (default: 1; heavy scenarios'
-                                  clusters always run alone)
+  --clusters N                    at most N clusters (one per profile) at once (default: 1; a heavy scenario's cluster
+                                  is created beside the others, its scenarios run alone)
   --retries N                     rerun a failed assertion up to N times; a pass on retry is reported as flaky
   --allow-disruptive              let scenarios that cordon and drain nodes run on --provider existing
   --conformance                   write <report-dir>/conformance.md and .html, the verdict on the manifests in --fixtures

@@ -168,7 +168,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
   await runPlans(
     plans,
     clusters,
-    async (plan) => {
+    async (plan, turn) => {
       const entries = plan.batches.flat();
       const profile = PROFILES[plan.profile as keyof typeof PROFILES];
       // --reuse: one kept cluster per provider, profile and version, under a stable name and a directory that outlives runs.
@@ -286,6 +286,10 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
           ...(opts.app ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}) } } : {}),
         };
         collector.setProvider(cluster.provider);
+        if (plan.alone) progress.activity(`${where} ready: waiting for the other clusters (${entries[0]!.name} runs alone)`);
+        // A heavy scenario's cluster was created beside the last others; its scenarios start once nothing else runs.
+        if (!(await turn)) return;
+        if (plan.alone) log(`${where}: the other clusters are done: ${entries.map((e) => e.name).join(', ')} alone`);
         for (const batch of plan.batches) {
           if (isStopping()) throw new HarnessError('interrupted', 130);
           const workers = Math.min(opts.parallel, batch.length);

@@ -3,8 +3,8 @@
  * clusters of different profiles run side by side. Two kinds of scenario limit that (declared in their metadata):
  * - `disruptive` ones cordon or drain nodes, which every other scenario in the cluster would feel: they run alone
  *   in their cluster, after its other scenarios;
- * - `heavy` ones saturate the machine's cores at times (JVM start-up, catalogue §0.5: never S3 beside S4): each
- *   gets a cluster of its own, which runs after every other cluster, alone.
+ * - `heavy` ones saturate the machine's cores at times (JVM start-up, catalogue §0.5: S3 runs alone): each gets a
+ *   cluster of its own, created while the last others finish, whose scenarios run once nothing else does.
  * Pure: the runner executes the plan; unit tests check it.
  */
 
@@ -55,14 +55,17 @@ export function planClusters<T extends Schedulable>(scenarios: readonly T[], siz
 }
 
 /**
- * Runs every plan through `run`, at most `clusters` at once; an `alone` plan waits until nothing else runs and
- * nothing starts beside it. Stops starting new plans once `stop()` is true (an interrupt), and rejects with the
- * first error after every started plan has settled (each owns a cluster that must be torn down).
+ * Runs every plan through `run`, at most `clusters` at once. An `alone` plan takes a free slot like any other, so
+ * that its cluster is created and loaded while the others finish, but its `turn` resolves only once every plan
+ * started before it has settled, and nothing starts beside it; other plans get a `turn` that is already resolved.
+ * `turn` is false when the run is stopping or failed meanwhile: the plan then runs no scenario. Stops starting new
+ * plans once `stop()` is true (an interrupt), and rejects with the first error after every started plan has
+ * settled (each owns a cluster that must be torn down).
  */
 export async function runPlans<P extends { readonly alone: boolean }>(
   plans: readonly P[],
   clusters: number,
-  run: (plan: P) => Promise<void>,
+  run: (plan: P, turn: Promise<boolean>) => Promise<void>,
   stop: () => boolean = () => false,
 ): Promise<void> {
   const queue = [...plans];
@@ -71,15 +74,15 @@ export async function runPlans<P extends { readonly alone: boolean }>(
   let failure: { err: unknown } | undefined;
   const limit = Math.max(1, clusters);
   while (queue.length > 0 && !failure && !stop()) {
-    const next = queue[0]!;
-    const fits = next.alone ? running.size === 0 : !aloneRunning && running.size < limit;
-    if (!fits) {
+    if (aloneRunning || running.size >= limit) {
       await Promise.race(running);
       continue;
     }
-    queue.shift();
+    const next = queue.shift()!;
     aloneRunning = next.alone;
-    const p: Promise<void> = run(next)
+    const before = next.alone ? [...running] : [];
+    const turn = Promise.all(before).then(() => !failure && !stop());
+    const p: Promise<void> = run(next, turn)
       .catch((err: unknown) => {
         failure ??= { err };
       })

@@ -40,13 +40,15 @@ function harness(plans: { id: string; alone: boolean }[], clusters: number, stop
   let running = 0;
   let peak = 0;
   const overlaps: string[][] = [];
+  const turns = new Map<string, boolean>();
   const live = new Set<string>();
   const done = runPlans(
     plans,
     clusters,
-    (p) =>
+    (p, turn) =>
       new Promise<void>((resolve, reject) => {
         started.push(p.id);
+        void turn.then((go) => turns.set(p.id, go));
         live.add(p.id);
         overlaps.push([...live]);
         running++;
@@ -61,7 +63,7 @@ function harness(plans: { id: string; alone: boolean }[], clusters: number, stop
     stop,
   );
   const tick = () => new Promise((r) => setImmediate(r));
-  return { started, release, done, tick, overlaps, peak: () => peak };
+  return { started, release, done, tick, overlaps, turns, peak: () => peak };
 }
 
 describe('runPlans', () => {
@@ -85,28 +87,55 @@ describe('runPlans', () => {
     expect(h.peak()).toBe(2);
   });
 
-  it('an alone plan waits for the others to end and nothing starts beside it', async () => {
+  it('an alone plan starts (its cluster) in a free slot, gets its turn when the others end, and nothing starts beside it', async () => {
     const h = harness(
       [
         { id: 'a', alone: false },
+        { id: 'c', alone: false },
         { id: 'heavy', alone: true },
         { id: 'b', alone: false },
       ],
-      3,
+      2,
     );
     await h.tick();
-    expect(h.started).toEqual(['a']);
+    expect(h.started).toEqual(['a', 'c']);
+    expect(h.turns.get('a')).toBe(true);
     h.release.get('a')!();
     await h.tick();
-    expect(h.started).toEqual(['a', 'heavy']);
+    // created beside c, but its scenarios wait
+    expect(h.started).toEqual(['a', 'c', 'heavy']);
     await h.tick();
-    expect(h.started).toEqual(['a', 'heavy']);
+    expect(h.turns.has('heavy')).toBe(false);
+    h.release.get('c')!();
+    await h.tick();
+    await h.tick();
+    expect(h.turns.get('heavy')).toBe(true);
+    expect(h.started).toEqual(['a', 'c', 'heavy']);
     h.release.get('heavy')!();
     await h.tick();
-    expect(h.started).toEqual(['a', 'heavy', 'b']);
+    expect(h.started).toEqual(['a', 'c', 'heavy', 'b']);
     h.release.get('b')!();
     await h.done;
-    expect(h.overlaps.find((o) => o.includes('heavy') && o.length > 1)).toBeUndefined();
+    // nothing started while heavy ran
+    expect(h.overlaps.filter((o) => o.includes('heavy')).every((o) => o.every((x) => x === 'heavy' || x === 'c'))).toBe(true);
+  });
+
+  it("an alone plan's turn is false when another plan failed meanwhile: it runs no scenario", async () => {
+    const h = harness(
+      [
+        { id: 'fail-1', alone: false },
+        { id: 'heavy', alone: true },
+      ],
+      2,
+    );
+    await h.tick();
+    expect(h.started).toEqual(['fail-1', 'heavy']);
+    h.release.get('fail-1')!();
+    await h.tick();
+    await h.tick();
+    expect(h.turns.get('heavy')).toBe(false);
+    h.release.get('heavy')!();
+    await expect(h.done).rejects.toThrow('fail-1 failed');
   });
 
   it('after a failure starts nothing new, waits for what runs (it owns a cluster), then rejects with the first error', async () => {
