@@ -13,7 +13,7 @@ import { exec, type ExecResult } from './kube/exec.ts';
 import { ChangeBus, ResourceWatch, podEvents, summarizePod, type WatchSpec } from './kube/watch.ts';
 import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
-import { Timeline } from './timeline.ts';
+import { Timeline, withTimeline } from './timeline.ts';
 import type { PodEvent } from './ordering.ts';
 import type { Capability } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
@@ -338,8 +338,10 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
     const f: Feature = {
       setup(title, fn) {
         beforeAll(async () => {
-          get().step(`setup: ${title}`);
-          await fn(get());
+          const w = get();
+          w.step(`setup: ${title}`);
+          // Each step runs with its world's timeline active: helpers without one (eventually) record their waits there.
+          await withTimeline(w.timeline, () => fn(w));
         }, 600_000);
       },
       assess(id, title, opts, fn) {
@@ -365,7 +367,7 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
             let shortfalls: readonly Shortfall[] = [];
             w.beginAssertion();
             try {
-              await fn(w);
+              await withTimeline(w.timeline, () => fn(w));
             } catch (err) {
               w.timeline.add('assert', id, `failed: ${err instanceof Error ? err.message : String(err)}`);
               throw err;
@@ -405,7 +407,7 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
       for (const t of teardowns.reverse()) {
         try {
           w.step(`teardown: ${t.title}`);
-          await t.fn(w);
+          await withTimeline(w.timeline, () => t.fn(w));
         } catch (err) {
           errors.push(`${t.title}: ${err instanceof Error ? err.message : String(err)}`);
         }

@@ -261,6 +261,38 @@ describe('htmlReport', () => {
     expect(esc('\'"<>&\u0007')).toBe('&#39;&quot;&lt;&gt;&amp;');
   });
 
+  it('lists window and wait spans (notes with SpanData) in the entries table and draws nothing new for them', () => {
+    const span = (t: number, source: string, text: string, kind: 'window' | 'wait', startMs: number): TimelineEntry => ({
+      seq: seq++,
+      t,
+      kind: 'note',
+      source,
+      text,
+      data: { span: kind, startMs, endMs: t },
+    });
+    const base: TimelineEntry[] = [
+      e(0, 'action', 'step', 'apply web.yaml'),
+      e(1, 'assert', '1.1', 'start: pods Ready'),
+      pod(2, 'ADDED Pod/web-0 Pending NotReady uid=u1'),
+      pod(900, 'MODIFIED Pod/web-0 Running Ready uid=u1'),
+      e(31_000, 'assert', '1.1', 'passed'),
+    ];
+    const withSpans = [
+      ...base.slice(0, 4),
+      span(900, 'wait', 'web-0 Running and Ready: done (0.9s)', 'wait', 1),
+      span(31_000, 'window', '30s window on the Pod watch: nothing happened (30.0s)', 'window', 1000),
+      base[4]!,
+    ];
+    const tl = (entries: TimelineEntry[]): TimelineFile => ({ scenario: 's', namespace: 'ns', startedAt: '2026-01-01T00:00:00Z', deviations: [], entries });
+    expect(podLanes(withSpans)).toEqual(podLanes(base));
+    expect(assertionMarks(withSpans)).toEqual(assertionMarks(base));
+    const out = htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl(withSpans)] });
+    const svg = (h: string) => /<svg[\s\S]*?<\/svg>/.exec(h)![0];
+    expect(svg(out)).toBe(svg(htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl(base)] })));
+    expect(out).toContain('<td>note</td><td>window</td><td>30s window on the Pod watch: nothing happened (30.0s)</td>');
+    expect(out).toContain('<td>note</td><td>wait</td><td>web-0 Running and Ready: done (0.9s)</td>');
+  });
+
   it('renders a report without timelines or results', () => {
     expect(htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [] })).toContain('No results and no timelines');
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Kube } from '../src/kube/client.ts';
 import { ResourceWatch, relistChanges, summarizePod } from '../src/kube/watch.ts';
-import { Timeline } from '../src/timeline.ts';
+import { isSpanData, Timeline } from '../src/timeline.ts';
 
 /** One watch request the fake client-node Watch received. */
 interface Request {
@@ -48,14 +48,18 @@ function fakeKube(state: ApiState): Kube {
   } as unknown as Kube;
 }
 
-function podWatch(state: ApiState): ResourceWatch<V1Pod> {
+function podWatch(state: ApiState, timeline = new Timeline()): ResourceWatch<V1Pod> {
   return new ResourceWatch<V1Pod>(
     fakeKube(state),
     { path: '/api/v1/namespaces/ns/pods', apiVersion: 'v1', kind: 'Pod', namespace: 'ns' },
-    new Timeline(),
+    timeline,
     summarizePod,
   );
 }
+
+/** The window and wait spans a timeline holds (SpanData notes): kind, source, text. */
+const spans = (tl: Timeline) =>
+  tl.entries.filter((e) => e.kind === 'note' && isSpanData(e.data)).map((e) => [(e.data as { span: string }).span, e.source, e.text]);
 
 const shown = (w: ResourceWatch<V1Pod>, from = 0) => w.events.slice(from).map((e) => `${e.type} ${e.object.metadata?.name} ${e.object.metadata?.uid}`);
 const last = (): Request => h.requests[h.requests.length - 1]!;
@@ -207,6 +211,46 @@ describe('ResourceWatch.hold', () => {
     state.items = [pod('web-0', 'u2', '5'), pod('web-1', 'w1', '1')];
     expire(last());
     await expect(held).rejects.toThrow('web-0 was recreated');
+    w.stop();
+  });
+});
+
+describe('window and wait spans on the timeline (bench/overhead.ts reads them)', () => {
+  it('a hold leaves a window span from its start to its verdict, passed or broken', async () => {
+    const tl = new Timeline();
+    const state: ApiState = { items: [pod('web-0', 'u1', '1')], rv: '1', lists: 0 };
+    const w = podWatch(state, tl);
+    await w.start();
+    const before = tl.now();
+    await w.hold(30, () => undefined);
+    const held = w.hold(60_000, (e) => (e.object.metadata?.name === 'web-1' ? 'web-1 appeared' : undefined));
+    last().event('ADDED', pod('web-1', 'u2', '2'));
+    await expect(held).rejects.toThrow('web-1 appeared');
+    expect(spans(tl)).toEqual([
+      ['window', 'window', expect.stringMatching(/^0s window on the Pod watch: nothing happened \(0\.\ds\)$/)],
+      ['window', 'window', expect.stringMatching(/^60s window on the Pod watch: broken \(0\.\ds\)$/)],
+    ]);
+    const first = tl.entries.find((e) => e.source === 'window')!.data as { startMs: number; endMs: number };
+    expect(first.startMs).toBeGreaterThanOrEqual(before);
+    expect(first.endMs - first.startMs).toBeGreaterThanOrEqual(29);
+    w.stop();
+  });
+
+  it('an until that holds at once leaves nothing; one that waited leaves a wait span however it ends', async () => {
+    const tl = new Timeline();
+    const state: ApiState = { items: [pod('web-0', 'u1', '1')], rv: '1', lists: 0 };
+    const w = podWatch(state, tl);
+    await w.start();
+    await w.until(() => w.current.has('web-0'), 1000, 'web-0 to exist');
+    expect(spans(tl)).toEqual([]);
+    const waited = w.until(() => w.current.has('web-1'), 1000, 'web-1 to exist');
+    last().event('ADDED', pod('web-1', 'u2', '2'));
+    await waited;
+    await expect(w.until(() => false, 20, 'web-9 to exist')).rejects.toThrow('timed out');
+    expect(spans(tl)).toEqual([
+      ['wait', 'wait', expect.stringMatching(/^web-1 to exist: done \(0\.\ds\)$/)],
+      ['wait', 'wait', expect.stringMatching(/^web-9 to exist: timed out \(0\.\ds\)$/)],
+    ]);
     w.stop();
   });
 });

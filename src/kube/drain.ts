@@ -97,6 +97,8 @@ export async function drain(
 ): Promise<DrainResult> {
   const flags = opts.flags ?? TUTORIAL_DRAIN;
   const retryMs = opts.retryMs ?? 5000;
+  // The whole drain is a wait on the cluster (evictions, PDBs, pods leaving): a 'wait' span on the timeline.
+  const startMs = opts.timeline.now();
   const deadline = Date.now() + opts.timeoutMs;
   const output: string[] = [];
   const errors: string[] = [];
@@ -168,6 +170,7 @@ export async function drain(
     return { exitCode: 1, evicted: [], output, errors: [...errors, msg] };
   } finally {
     pods.stop();
+    opts.timeline.span('wait', 'drain', `drain ${node}`, startMs);
   }
 }
 
@@ -199,12 +202,15 @@ export async function kubectlDrain(
   node: string,
   opts: { timeoutS: number; timeline: Timeline; by: string },
 ): Promise<DrainResult> {
+  // kubectl waits on the cluster (evictions, PDBs) up to its --timeout: a 'wait' span on the timeline.
+  const startMs = opts.timeline.now();
   await cordon(kube, node, opts.by);
   const r = await $({
     quiet: true,
     nothrow: true,
   })`kubectl --kubeconfig ${kubeconfig} drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=${opts.timeoutS}s`;
   const res = parseKubectlDrain({ exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr });
+  opts.timeline.span('wait', 'kubectl drain', `kubectl drain ${node}: exit ${res.exitCode}`, startMs);
   for (const l of res.output) opts.timeline.add('action', 'kubectl drain', l);
   return res;
 }

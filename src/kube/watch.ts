@@ -129,12 +129,18 @@ export class ResourceWatch<T extends KubernetesObject> {
     this.notify();
   }
 
-  /** Resolves once `check()` holds, re-evaluated on every event; rejects after timeoutMs with `what` and `detail()`. */
+  /**
+   * Resolves once `check()` holds, re-evaluated on every event; rejects after timeoutMs with `what` and `detail()`.
+   * A wait that did not hold at once is a 'wait' span on the timeline (SpanData), however it ends.
+   */
   until(check: () => boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
+    const startMs = this.timeline.now();
     return new Promise((resolve, reject) => {
+      /** The check did not hold when until() was called: the wait took time, and is recorded when it ends. */
+      let waiting = false;
       const evaluate = (): boolean => {
         if (this.failure) {
-          finish();
+          finish('the watch failed');
           reject(this.failure);
           return true;
         }
@@ -142,27 +148,28 @@ export class ResourceWatch<T extends KubernetesObject> {
         try {
           ok = check();
         } catch (err) {
-          finish();
+          finish('the check threw');
           reject(err instanceof Error ? err : new Error(String(err)));
           return true;
         }
         if (ok) {
-          finish();
+          finish('done');
           resolve();
         }
         return ok;
       };
       const timer = setTimeout(() => {
-        finish();
+        finish('timed out');
         const d = detail ? `; ${detail()}` : '';
         reject(new WaitTimeout(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${d}`));
       }, timeoutMs);
-      const finish = (): void => {
+      const finish = (how: string): void => {
         clearTimeout(timer);
         unsubscribe();
+        if (waiting) this.timeline.span('wait', 'wait', `${what}: ${how}`, startMs);
       };
       const unsubscribe = this.bus.subscribe(() => void evaluate());
-      evaluate();
+      waiting = !evaluate();
     });
   }
 
@@ -173,8 +180,10 @@ export class ResourceWatch<T extends KubernetesObject> {
    * started, is stopped, fails, or has to relist (a gap in which events may have been lost) during the window.
    * A request that ended and resumed from its resourceVersion loses nothing (the API replays what followed); if
    * the window ends between two requests, the verdict waits for the next request to open (or for a gap/failure).
+   * The window, however it ends, is a 'window' span on the timeline (SpanData).
    */
   hold(windowMs: number, violation: (e: ObservedEvent<T>) => string | undefined): Promise<void> {
+    const startMs = this.timeline.now();
     const from = this.events.length;
     const gapsAtStart = this.gaps;
     const window = `${Math.round(windowMs / 1000)}s window`;
@@ -210,6 +219,7 @@ export class ResourceWatch<T extends KubernetesObject> {
         finished = true;
         clearTimeout(timer);
         unsubscribe();
+        this.timeline.span('window', 'window', `${window} on ${watch}: ${err ? 'broken' : 'nothing happened'}`, startMs);
         if (err) reject(err);
         else resolve();
       };
