@@ -2,7 +2,7 @@
 export const PINS = {
   k8s: process.env.K8S_VERSION ?? 'v1.34.4',
   kwok: process.env.KWOK_VERSION ?? 'v0.8.0',
-  etcd: process.env.ETCD_VERSION ?? 'v3.6.13',
+  etcd: process.env.ETCD_VERSION ?? 'v3.6.5',
   kind: process.env.KIND_VERSION ?? 'v0.30.0',
 } as const;
 
