@@ -11,7 +11,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 export const KWOK_PROVIDER_PINS = {
   K8S_VERSION: 'v1.34.4',
   KWOK_VERSION: 'v0.8.0',
-  ETCD_VERSION: 'v3.6.13',
+  ETCD_VERSION: 'v3.6.5',
   E2E_CACHE: '/var/cache/stateful-e2e',
 } as const;
 
