@@ -4,13 +4,14 @@
 # (or `npm run mutations -- PROVIDER`). Prints one line per mutation: "mutation <name>: caught by [id]" or
 # "mutation <name>: NOT caught", then the score table of this invocation.
 # Filters (comma-separated): ONLY=mutation names, ID=assertion IDs, SCENARIO=scenario names.
+# MUTATIONS_PARALLEL=N runs up to N mutations at once (each its own e2e run and cluster; default 1): kwok runs are
+# mostly "nothing happens" windows, so CI runs them three at a time.
 # Score table: every mutation adds a row to $MUTATIONS_REPORT/mutations.jsonl (default reports/mutations), and
 # $MUTATIONS_REPORT/mutations.md is rewritten from all its rows (several invocations into one directory add up).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 provider=${1:-kwok}; shift || true
 extra=("$@")
-failures=0
 out=${MUTATIONS_REPORT:-reports/mutations}
 mkdir -p "$out"
 started_at=$(date +%s)
@@ -34,7 +35,7 @@ mutated() {
   local tmp t0; tmp=$(mktemp -d); t0=$(date +%s)
   cp -r "$src" "$tmp/src"
   if ! sed -i "$expr" "$tmp/src/$file" || cmp -s "$src/$file" "$tmp/src/$file"; then
-    echo "mutation $name: the edit changed nothing in $file"; failures=$((failures + 1)); rm -rf "$tmp"
+    echo "mutation $name: the edit changed nothing in $file"; rm -rf "$tmp"
     row "$name" "$id" "$scenario" missed 0 "the edit changed nothing in $file"; return
   fi
   local args=() a
@@ -50,20 +51,32 @@ mutated() {
     echo "mutation $name: caught by [$id] (exit $rc, ${secs}s): $msg"
     row "$name" "$id" "$scenario" caught "$secs" "$msg"
   else
-    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"; failures=$((failures + 1))
+    echo "mutation $name: NOT caught: [$id] $state, exit $rc (log kept in $tmp/log)"
     row "$name" "$id" "$scenario" missed "$secs" "[$id] $state, exit $rc"; return
   fi
   rm -rf "$tmp"
 }
 
+# later CMD...: runs a mutation now, or in the background with MUTATIONS_PARALLEL > 1 (at most that many at once).
+# Failures are counted from the rows at the end, so a background one counts too.
+parallel=${MUTATIONS_PARALLEL:-1}
+# Ctrl-C or SIGTERM: the background runs get SIGTERM (each harness then removes what it created) and are waited for.
+# shellcheck disable=SC2046 # one pid per word
+trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 130' INT TERM
+later() {
+  if [ "$parallel" -le 1 ]; then "$@"; return; fi
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+  "$@" &
+}
+
 # mutate NAME SCENARIO ASSERTION_ID FILE (relative to fixtures/) SED_EXPRESSION [GREP: the assertions to run, default just ID]
 mutate() {
-  mutated "$1" "$3" "$2" fixtures "$4" "$5" "${6:-"\\[${3//./\\.}\\]"}" --scenario "$2" --fixtures @
+  later mutated "$1" "$3" "$2" fixtures "$4" "$5" "${6:-"\\[${3//./\\.}\\]"}" --scenario "$2" --fixtures @
 }
 
 # mutate_app NAME APP_DIR ASSERTION_ID FILE (relative to APP_DIR) SED_EXPRESSION: the same for `--app` checks.
 mutate_app() {
-  mutated "$1" "$3" "app-$(basename "$2")" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
+  later mutated "$1" "$3" "app-$(basename "$2")" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
 }
 
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
@@ -83,6 +96,20 @@ mutate svc-selects-mysql wordpress-mysql 2.5 wordpress-mysql/wordpress-deploymen
 # --app: a PDB that allows no disruption (minAvailable = replicas) must fail [A5.1] of examples/web-app.
 mutate_app app-pdb-no-disruption examples/web-app A5.1 pdb.yaml 's/^  minAvailable: 1$/  minAvailable: 2/'
 TIMEOUT_SCALE=0.5 mutate no-provisioner-pvc petset-nginx E4.2/1.2 petset-nginx/petset.yaml 's/^      accessModes: \[ "ReadWriteOnce" \]$/      storageClassName: ""\n&/'
+# svc/nginx with a cluster IP: not headless, so [1.1] must fail (and per-pod DNS would not exist).
+mutate svc-not-headless statefulset-basics 1.1 statefulset-basics/web.yaml '/^  clusterIP: None$/d'
+# serviceName naming another Service: the pods' subdomain is nginx-other, so [1.3] (subdomain nginx) must fail.
+mutate service-name-other statefulset-basics 1.3 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx-other"/' '\[1\.[23]\]'
+# Claims of 2Gi instead of the tutorial's 1Gi: [1.8] (1Gi, ReadWriteOnce, Bound) must fail.
+mutate pvc-2gi statefulset-basics 1.8 statefulset-basics/web.yaml 's/^          storage: 1Gi$/          storage: 2Gi/' '\[1\.[28]\]'
+# web-parallel.yaml without podManagementPolicy: OrderedReady, so web-1 waits for web-0 and [1.23] must fail.
+mutate parallel-ordered statefulset-basics 1.23 statefulset-basics/web-parallel.yaml '/^  podManagementPolicy: "Parallel"$/d'
+# The MySQL claim at 10Gi: [2.2] (both claims 20Gi) must fail.
+mutate mysql-pvc-10gi wordpress-mysql 2.2 wordpress-mysql/mysql-deployment.yaml 's/^      storage: 20Gi$/      storage: 10Gi/'
+# A second literal in the generated Secret: [2.1] (Opaque, exactly one key) must fail.
+mutate secret-two-keys wordpress-mysql 2.1 wordpress-mysql/kustomization.yaml 's/^  - password=YOUR_PASSWORD$/&\n  - user=root/'
+# zk-pdb allowing two disruptions: [4.1] (the PDB allows one) must fail.
+mutate pdb-two-disruptions zookeeper 4.1 zookeeper/zookeeper.yaml 's/^  maxUnavailable: 1$/  maxUnavailable: 2/'
 fi
 
 # Data-plane mutations need real containers (kind or an existing cluster).
@@ -102,6 +129,8 @@ if [ "$provider" != kwok ]; then
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'
 fi
 
+while [ -n "$(jobs -rp)" ]; do wait -n || true; done
+
 # The score table: this invocation's rows on stdout, every row of the directory in mutations.md.
 # shellcheck disable=SC2016 # JavaScript, not shell expansions
 node -e '
@@ -114,5 +143,6 @@ node -e '
   fs.writeFileSync(md, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
   const mine = rows.filter((r) => Date.parse(r.at) >= Number(since) * 1000);
   if (mine.length) console.log(`mutation score (this run): ${mine.filter((r) => r.outcome === "caught").length} of ${mine.length} caught; all rows in ${md}\n${table(mine)}`);
+  process.exit(Math.min(mine.filter((r) => r.outcome !== "caught").length, 100));
 ' "$out/mutations.jsonl" "$out/mutations.md" "$started_at"
-exit $failures
+exit $?
