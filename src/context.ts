@@ -23,8 +23,11 @@ export interface RunContext {
   readonly keep: KeepPolicy;
   /** Multiplies every catalogue timeout (TIMEOUT_SCALE). */
   readonly timeoutScale: number;
-  /** `--app`: the app (absolute path) and its profile file, if any; the app's scenario reads and plans them itself. */
-  readonly app?: { readonly path: string; readonly profile?: string };
+  /**
+   * `--app`: the app (absolute path), its profile file if any, and a chart's --values and --set; the app's scenario
+   * renders and plans it again itself, from exactly these.
+   */
+  readonly app?: { readonly path: string; readonly profile?: string; readonly values?: readonly string[]; readonly set?: readonly string[] };
 }
 
 export const CONTEXT_ENV = 'E2E_CONTEXT';

@@ -82,10 +82,11 @@ export const USAGE = `usage: npm run e2e -- [options]
                                   read from the fixtures/ directory next to them or next to DIR
   --list                          print the scenarios found (name, profile, file, summary) and exit; with --app,
                                   also the plan: each guarantee, applicable or not and why
-  --app PATH                      check your own app instead (a manifests directory or file, or a kustomization):
-                                  the guarantees of docs/app-guarantees.md, one scenario named app-<basename>
+  --app PATH                      check your own app instead (a manifests directory or file, a kustomization, or a
+                                  Helm chart directory or .tgz): the guarantees of docs/app-guarantees.md, one
+                                  scenario named app-<basename>
   --profile FILE                  the app's profile (default: stateful-e2e.yaml beside the app)
-  --values FILE, --set k=v        Helm values (repeatable; for a chart, which needs helm: not supported yet)
+  --values FILE, --set k=v        Helm values for a chart (repeatable), passed to helm template in that order
   --rerun-failed DIR              run only what failed in DIR/results.json (an earlier --report-dir): those
                                   assertions, the ones they are declared after, and every setup step
   --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
@@ -276,7 +277,7 @@ function appArgs(v: {
     if (flag) throw new HarnessError(`${flag} goes with --app PATH (the app it describes)`);
     return undefined;
   }
-  if (!v.app) throw new HarnessError('--app: give the path of the app (a manifests directory or file, or a kustomization)');
+  if (!v.app) throw new HarnessError('--app: give the path of the app (a manifests directory or file, a kustomization, or a Helm chart)');
   const other = v.scenario
     ? '--scenario'
     : v.scenarios

@@ -283,7 +283,9 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
           imageMap: opts.imageMap,
           keep: opts.keep,
           timeoutScale: opts.timeoutScale,
-          ...(opts.app ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}) } } : {}),
+          ...(opts.app
+            ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}), values: opts.app.values, set: opts.app.set } }
+            : {}),
         };
         collector.setProvider(cluster.provider);
         if (plan.alone) progress.activity(`${where} ready: waiting for the other clusters (${entries[0]!.name} runs alone)`);

@@ -99,10 +99,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(files.map((f) => path.basename(f.file))).toEqual(['kustomization.yaml']);
     expect(files[0]!.objects.map((o) => o.kind)).toEqual(['Service', 'StatefulSet']);
   });
-  it('a Helm chart: one line saying helm is not supported yet (after --values is checked)', () => {
-    expect(() => app('chart')).toThrow(
-      /^--app .*chart: Helm charts need helm, which is not installed yet; render it with `helm template` and pass the directory$/,
-    );
+  it('a Helm chart: --values is checked before helm runs (rendering: test/app-helm.test.ts)', () => {
     expect(() => prepareApp({ path: path.join(APPS, 'chart'), values: ['/nonexistent/v.yaml'], set: [] })).toThrow(
       /^--values \/nonexistent\/v\.yaml: no such file$/,
     );

@@ -240,7 +240,7 @@ describe('chart arguments and rendering', () => {
     expect(renderCommand(classifyApp(app('kustomize')), opts)).toEqual({ command: 'kubectl', args: ['kustomize', app('kustomize')] });
     expect(renderCommand(chartApp, opts)).toEqual({
       command: 'helm',
-      args: ['template', 'e2e', app('chart'), '--namespace', 'app-1', '--values', 'v1.yaml', '--values', 'v2.yaml', '--set', 'replicas=5'],
+      args: ['template', 'e2e', app('chart'), '--namespace', 'app-1', '--skip-tests', '--values', 'v1.yaml', '--values', 'v2.yaml', '--set', 'replicas=5'],
     });
   });
 

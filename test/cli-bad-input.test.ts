@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findHelm } from '../src/app/helm.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-badinput-'));
@@ -51,6 +52,13 @@ function fixturesCopy(name: string, edit?: (dir: string) => void): string {
   return dir;
 }
 
+const helmFound = (() => {
+  try {
+    return findHelm() !== undefined;
+  } catch {
+    return false;
+  }
+})();
 const kwokBuilt = existsSync(path.join(process.env.E2E_CACHE ?? '/var/cache/stateful-e2e', 'kwok-v0.8.0', 'kwok'));
 const dockerUp = (() => {
   try {
@@ -206,11 +214,22 @@ current-context: x
       await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--profile', '/nonexistent/p.yaml']),
       /^error: --profile \/nonexistent\/p\.yaml: no such file$/,
     ));
-  it('app: a Helm chart (helm not supported yet)', async () =>
+  it('app: a Helm chart and no helm', async () => {
+    const env = { E2E_HELM: '', E2E_CACHE: path.join(tmp, 'no-cache'), PATH: path.dirname(process.execPath) };
     oneLine(
-      await cli(['--provider', 'kwok', '--app', path.join(apps, 'chart')]),
-      /chart: Helm charts need helm, which is not installed yet; render it with `helm template` and pass the directory$/,
-    ));
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'chart')], env),
+      /chart: a Helm chart is rendered with `helm template`, and there is no helm \(.*\): build it with `bash ci\/build-helm\.sh`$/,
+    );
+  });
+  it.skipIf(!helmFound)("app: a Helm chart that does not render: helm's first error line", async () => {
+    const dir = path.join(tmp, 'broken-chart');
+    cpSync(path.join(apps, 'chart'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'templates', 'broken.yaml'), 'kind: ConfigMap\nmetadata:\n  name: {{ .Values.x }\n');
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', dir]),
+      /broken-chart: helm template failed: parse error at \(kv\/templates\/broken\.yaml:3\): unexpected "}" in operand$/,
+    );
+  });
   it('app: --values for plain manifests', async () =>
     oneLine(
       await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--values', path.join(apps, 'chart', 'values.yaml')]),

@@ -44,7 +44,12 @@ import {
 
 const ctx = process.env[CONTEXT_ENV] ? runContext() : undefined;
 const app: PreparedApp | undefined = ctx?.app
-  ? prepareApp({ path: ctx.app.path, ...(ctx.app.profile ? { profile: ctx.app.profile } : {}), values: [], set: [] })
+  ? prepareApp({
+      path: ctx.app.path,
+      ...(ctx.app.profile ? { profile: ctx.app.profile } : {}),
+      values: [...(ctx.app.values ?? [])],
+      set: [...(ctx.app.set ?? [])],
+    })
   : undefined;
 
 export const scenario = defineScenario({

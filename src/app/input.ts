@@ -271,6 +271,8 @@ export function renderCommand(
           app.path,
           '--namespace',
           opts.namespace,
+          // A chart's test hooks (templates/tests/) are for `helm test`, not objects of the app.
+          '--skip-tests',
           ...opts.values.flatMap((v) => ['--values', v]),
           ...opts.set.flatMap((s) => ['--set', s]),
         ],

@@ -2,8 +2,9 @@
  * `--app PATH [--profile FILE]`: the app made ready to check, before any cluster exists. The CLI calls prepareApp to
  * reject bad input in one line (exit 2) and to build the one scenario that checks the app (the generic
  * check.e2e.ts beside this file, named `app-<basename>`); that scenario file calls it again in its vitest worker,
- * from the app and profile paths of the RunContext. Plain manifests are read here, a kustomization is rendered with
- * `kubectl kustomize` (local, no cluster); a Helm chart is refused for now.
+ * from the app, profile, --values and --set of the RunContext. Plain manifests
+ * are read here, a kustomization is rendered with `kubectl kustomize` and a Helm chart with `helm template` (helm.ts),
+ * both local, no cluster.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { applyOverlays, parseManifests } from '../manifests.ts';
 import type { ClusterProfile } from '../providers/provider.ts';
 import type { FixtureFile } from '../validate.ts';
 import { GUARANTEES, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
+import { chartFile, renderChart } from './helm.ts';
 import { checkChartArgs, classifyApp, describeApp, objectsFromRendered, renderCommand, selectStatefulSets, type AppInput, type ChartArgs } from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
 import { findProfile, loadProfile, type AppProfile, type Datum } from './profile.ts';
@@ -94,9 +96,15 @@ export function appScenarioName(appPath: string): string {
   return base ? `app-${base}` : 'app';
 }
 
+/**
+ * The namespace a kustomization or a chart is rendered for. The run applies every object into its own namespace, and
+ * rewrites `<service>.default.svc.cluster.local` names in the containers' env to it (applyOverlays).
+ */
+export const RENDER_NAMESPACE = 'default';
+
 /** The objects of a kustomization (`kubectl kustomize DIR`), or one line saying why not. */
 function renderKustomization(app: Extract<AppInput, { kind: 'kustomization' }>): KubernetesObject[] {
-  const cmd = renderCommand(app, { release: 'app', namespace: 'default', values: [], set: [] })!;
+  const cmd = renderCommand(app, { release: 'app', namespace: RENDER_NAMESPACE, values: [], set: [] })!;
   let stdout: string;
   try {
     stdout = execFileSync(cmd.command, [...cmd.args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
@@ -136,17 +144,28 @@ export function appAssertions(checks: readonly GuaranteeCheck[], objects: readon
   });
 }
 
+/** Every object of the app: the manifests as read, or the kustomization or chart rendered (one line if it fails). */
+function appObjects(input: AppInput, args: ChartArgs): KubernetesObject[] {
+  switch (input.kind) {
+    case 'manifests':
+      return [...input.objects];
+    case 'kustomization':
+      return renderKustomization(input);
+    case 'chart':
+      return renderChart(input, { namespace: RENDER_NAMESPACE, values: args.values, set: args.set });
+  }
+}
+
 /**
  * Everything about `--app` that can be wrong without a cluster, in one HarnessError line: the path, --values and
- * --set, a Helm chart (not supported yet), the kustomization's rendering, the profile, and the profile against the
- * app (a StatefulSet it does not have, …). Then the plan: which guarantee applies to which StatefulSet.
+ * --set, the rendering of a kustomization or a chart (no kubectl or helm, or their own first error line), the
+ * profile, and the profile against the app (a StatefulSet it does not have, …). Then the plan: which guarantee
+ * applies to which StatefulSet.
  */
 export function prepareApp(args: AppArgs): PreparedApp {
   const input = classifyApp(args.path);
   checkChartArgs(input, args);
-  if (input.kind === 'chart')
-    throw new HarnessError(`--app ${args.path}: Helm charts need helm, which is not installed yet; render it with \`helm template\` and pass the directory`);
-  const all = input.kind === 'manifests' ? [...input.objects] : renderKustomization(input);
+  const all = appObjects(input, args);
   const namespacesLeftOut = all.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map(nameOf);
   const objects = all.filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1'));
   const profileFile = findProfile(args.path, args.profile);
@@ -218,7 +237,7 @@ export const planLines = (app: PreparedApp): string[] =>
 
 /**
  * The app's objects as the runner checks them before the first step (server-side dry run) and takes their images
- * from (kind): per manifest file, or the rendered kustomization, with the same overlays as every fixture.
+ * from (kind): per manifest file, or the rendered kustomization or chart, with the same overlays as every fixture.
  */
 export function appFixtureFiles(args: AppArgs, imageMap: Readonly<Record<string, string>>): FixtureFile[] {
   const input = classifyApp(args.path);
@@ -241,7 +260,7 @@ export function appFixtureFiles(args: AppArgs, imageMap: Readonly<Record<string,
     case 'kustomization':
       return [{ file: input.file, objects: overlay(renderKustomization(input)) }];
     case 'chart':
-      return [];
+      return [{ file: chartFile(input), objects: overlay(appObjects(input, args)) }];
   }
 }
 

@@ -4,6 +4,8 @@ export const PINS = {
   kwok: process.env.KWOK_VERSION ?? 'v0.8.0',
   etcd: process.env.ETCD_VERSION ?? 'v3.6.5',
   kind: process.env.KIND_VERSION ?? 'v0.30.0',
+  /** helm renders `--app CHART` (ci/build-helm.sh). */
+  helm: process.env.HELM_VERSION ?? 'v4.3.2',
 } as const;
 
-export const cacheDir = (): string => process.env.E2E_CACHE ?? '/var/cache/stateful-e2e';
+export const cacheDir = (env: Readonly<Record<string, string | undefined>> = process.env): string => env.E2E_CACHE ?? '/var/cache/stateful-e2e';
