@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { kindNodeNames } from '../src/providers/provider.ts';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { KWOK_PROVIDER_PINS, buildStageConfig, envMs, fakeNode, kwokPaths, parseVersionsSh } from '../src/providers/kwok/stages.ts';
+import { DEFAULT_PINS as KWOK_PROVIDER_PINS } from '../src/providers/pins.ts';
+import { buildStageConfig, envMs, fakeNode, kwokPaths, parseVersionsSh } from '../src/providers/kwok/stages.ts';
 
 // Trimmed copies of the shapes of kwok's stage files (the real ones are loaded from the build cache at run time).
 const stage = (name: string, extra = '') => `apiVersion: kwok.x-k8s.io/v1alpha1

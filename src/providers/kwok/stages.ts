@@ -3,17 +3,7 @@
  * No processes and no network here, so test/kwok-stages.test.ts can cover it.
  */
 import { parseAllDocuments, stringify } from 'yaml';
-
-/**
- * Defaults duplicated from ci/versions.sh (the single source of truth for the build scripts); env vars of the
- * same names override them, as they do for the scripts. test/kwok-stages.test.ts checks the two agree.
- */
-export const KWOK_PROVIDER_PINS = {
-  K8S_VERSION: 'v1.34.4',
-  KWOK_VERSION: 'v0.8.0',
-  ETCD_VERSION: 'v3.6.5',
-  E2E_CACHE: '/var/cache/stateful-e2e',
-} as const;
+import { pin } from '../pins.ts';
 
 export interface KwokPaths {
   readonly kubeApiserver: string;
@@ -27,20 +17,15 @@ export interface KwokPaths {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function pin(env: Env, key: keyof typeof KWOK_PROVIDER_PINS): string {
-  const v = env[key];
-  return v !== undefined && v !== '' ? v : KWOK_PROVIDER_PINS[key];
-}
-
 export function kwokPaths(env: Env, k8sVersion?: string): KwokPaths {
-  const cache = pin(env, 'E2E_CACHE');
-  const kube = `${cache}/kubernetes-${k8sVersion ?? pin(env, 'K8S_VERSION')}`;
-  const kwokDir = `${cache}/kwok-${pin(env, 'KWOK_VERSION')}`;
+  const cache = pin('E2E_CACHE', env);
+  const kube = `${cache}/kubernetes-${k8sVersion ?? pin('K8S_VERSION', env)}`;
+  const kwokDir = `${cache}/kwok-${pin('KWOK_VERSION', env)}`;
   return {
     kubeApiserver: `${kube}/kube-apiserver`,
     kubeControllerManager: `${kube}/kube-controller-manager`,
     kubeScheduler: `${kube}/kube-scheduler`,
-    etcd: `${cache}/etcd-${pin(env, 'ETCD_VERSION')}/etcd`,
+    etcd: `${cache}/etcd-${pin('ETCD_VERSION', env)}/etcd`,
     kwok: `${kwokDir}/kwok`,
     stagesDir: `${kwokDir}/stages`,
   };
