@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # file-wide: the functions run through later(), which shellcheck cannot follow
 # Proves assertions can fail: runs a scenario against a mutated copy of fixtures/ and requires that the named
 # assertion FAILS (and the run exits non-zero). Usage: ci/mutations.sh PROVIDER [extra e2e args...]
 # (or `npm run mutations -- PROVIDER`). Prints one line per mutation: "mutation <name>: caught by [id]" or
