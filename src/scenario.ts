@@ -18,10 +18,19 @@ import type { PodEvent } from './ordering.ts';
 import type { Capability } from './providers/provider.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
 import { RUN_LABEL } from './kube/run-objects.ts';
-import { writeTimeline } from './reporting/artifacts.ts';
+import { writeLedger, writeTimeline } from './reporting/artifacts.ts';
+import { ledgerOnTimeline } from './ledger/on-timeline.ts';
+import type { Adapter, LedgerOptions, LedgerRun } from './ledger/writer.ts';
 import { declareAssertions, isDiscovering, type DeclaredAssertion, type ScenarioMeta } from './discovery.ts';
 
 export { defineScenario, type ScenarioMeta } from './discovery.ts';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** What the assertion measured (World.report()); the result collector copies it into results.json. */
+    numbers?: Record<string, number>;
+  }
+}
 
 export interface AssessOptions {
   /** The catalogue timeout in seconds (scaled by TIMEOUT_SCALE). */
@@ -91,6 +100,8 @@ export class World {
   private readonly extraWatches: { stop(): void }[] = [];
   /** What the running assess step left out; undefined outside one. */
   private shortfalls: Shortfall[] | undefined;
+  /** What the running assess step measured (report()). */
+  private numbers: Record<string, number> = {};
 
   constructor(scenario: string, ctx: RunContext, fixtureDir = scenario) {
     this.scenario = scenario;
@@ -168,9 +179,32 @@ export class World {
     if (!this.has('probes')) this.partial(`readiness is simulated: Ready does not show ${meaning}`, 'probes');
   }
 
+  /** Numbers the running assertion measured (e.g. a ledger verdict's), for results.json; later keys win. */
+  report(numbers: Readonly<Record<string, number>>): void {
+    Object.assign(this.numbers, numbers);
+  }
+
+  /** Takes what report() collected since the last call. */
+  takeNumbers(): Record<string, number> {
+    const n = this.numbers;
+    this.numbers = {};
+    return n;
+  }
+
+  /**
+   * Starts a write ledger (src/ledger/) through `adapter` on this scenario's timeline: keys unique to the run,
+   * fault windows and failed stretches on the timeline, the record in `<report-dir>/ledgers/` when it is done.
+   */
+  ledger(name: string, adapter: Adapter, opts: Omit<LedgerOptions, 'now' | 'keyPrefix'>): LedgerRun {
+    return ledgerOnTimeline(this.timeline, name, adapter, { ...opts, keyPrefix: `${this.ctx.runId}-${name}-` }, (l) =>
+      writeLedger(this.ctx.reportDir, this.scenario, name, l),
+    );
+  }
+
   /** Starts collecting shortfalls for one assess step. */
   beginAssertion(): void {
     this.shortfalls = [];
+    this.numbers = {};
   }
 
   /** Ends the assess step; what it left out. */
@@ -373,6 +407,8 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
               throw err;
             } finally {
               shortfalls = w.endAssertion();
+              const numbers = w.takeNumbers();
+              if (Object.keys(numbers).length > 0) ctx.task.meta.numbers = numbers;
             }
             // Outside the try: skip() throws, and that is not a failure.
             const note = partialNote(shortfalls, w.ctx.provider);

@@ -49,6 +49,7 @@ describe('ResultCollector durations', () => {
       name: '[4.10] re-apply',
       module: { relativeModuleId: 'scenarios/zookeeper.e2e.ts' },
       diagnostic: () => undefined,
+      meta: () => ({}),
       result: () => ({ state: 'skipped', note: 'partial: the API part passed; not shown: /hello' }),
     } as unknown as TestCase;
     c.onTestCaseReady(tc);
@@ -56,5 +57,21 @@ describe('ResultCollector durations', () => {
     c.onTestCaseResult(tc);
     expect(c.results[0]!.outcome).toBe('skipped');
     expect(c.results[0]!.durationMs).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('ResultCollector numbers', () => {
+  it('what an assertion measured (World.report, carried in the test meta) lands in its result', () => {
+    const c = new ResultCollector(() => undefined);
+    const tc = {
+      id: 't2',
+      name: '[F1.2] no acknowledged write is lost',
+      module: { relativeModuleId: 'scenarios/zookeeper-faults.e2e.ts' },
+      diagnostic: () => ({ duration: 5 }),
+      meta: () => ({ numbers: { acknowledged: 1200, lost: 0 } }),
+      result: () => ({ state: 'passed' }),
+    } as unknown as TestCase;
+    c.onTestCaseResult(tc);
+    expect(c.results[0]).toMatchObject({ id: 'F1.2', outcome: 'passed', numbers: { acknowledged: 1200, lost: 0 } });
   });
 });

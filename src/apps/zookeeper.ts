@@ -2,7 +2,7 @@
  * The ZooKeeper client side of the tutorial: the real protocol through node-zookeeper-client over a
  * port-forward to one member (create on one, read on another), plus zkCli.sh and `srvr` through exec.
  */
-import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
+import zookeeper, { type Client, type Stat, type ZkError } from 'node-zookeeper-client';
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
@@ -10,6 +10,7 @@ import { parseSrvr, type Srvr } from '../parsers/zookeeper.ts';
 import type { AppContext } from '../kube/context.ts';
 import type { ResourceWatch } from '../kube/watch.ts';
 import type { Verdict } from '../ordering.ts';
+import type { Adapter } from '../ledger/writer.ts';
 
 /** The namespace's PDBs (zk-pdb), watched from the list's resourceVersion; the timeline shows each status change. */
 export function watchPdbs(w: AppContext): Promise<ResourceWatch<V1PodDisruptionBudget>> {
@@ -95,4 +96,64 @@ export function pdbSettled(pdb: V1PodDisruptionBudget | undefined, name: string,
     };
   }
   return { ok: true, reason: `${name} disruptionsAllowed=${expected}` };
+}
+
+/** Where the write ledger's keys live: one znode each, under this parent. */
+export const LEDGER_ZNODE = '/e2e-ledger';
+
+/**
+ * The write ledger's way into the ensemble: one ZooKeeper session over port-forwards to every member, so the client
+ * moves to another member when the one it talks to fails, as an application's client would. A write is a `create`
+ * (acknowledged once a quorum has logged it), a read is `getData` (NO_NODE is a missing key). A session that
+ * expires is replaced by a new one, and operations in between fail, as they would for an application.
+ */
+export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly string[], timeoutMs = 30_000): Promise<Adapter & { close(): Promise<void> }> {
+  const fwds = await Promise.all(pods.map((p) => portForward(kube, ns, p, 2181)));
+  const connectString = fwds.map((f) => f.address).join(',');
+  let closed = false;
+  // spinDelay: how soon the client tries the next member after losing one (default 1 s).
+  const open = (): Client => {
+    const c = zookeeper.createClient(connectString, { sessionTimeout: 30_000, spinDelay: 200, retries: 0 });
+    c.once('expired', () => {
+      if (closed) return;
+      c.close();
+      client = open();
+    });
+    c.connect();
+    return c;
+  };
+  let client = open();
+  const close = async (): Promise<void> => {
+    closed = true;
+    client.close();
+    await Promise.all(fwds.map((f) => f.close()));
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ZooKeeper session with ${pods.join(', ')} within ${timeoutMs / 1000}s`)), timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    await cb<string>((d) => client.mkdirp(LEDGER_ZNODE, d));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const code = (err: unknown): number | undefined => (err as Partial<ZkError> | undefined)?.getCode?.();
+  return {
+    async write(key, value) {
+      await cb<string>((d) => client.create(`${LEDGER_ZNODE}/${key}`, Buffer.from(value), d));
+    },
+    async read(key) {
+      try {
+        return (await cb<Buffer>((d) => client.getData(`${LEDGER_ZNODE}/${key}`, d)))?.toString('utf8') ?? '';
+      } catch (err) {
+        if (code(err) === zookeeper.Exception.NO_NODE) return undefined;
+        throw err;
+      }
+    },
+    close,
+  };
 }

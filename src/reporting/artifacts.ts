@@ -1,12 +1,13 @@
 /**
  * The files a run leaves in its report directory, owned here: their types, their schema version, and the only code
  * that writes or reads them. results.json (every assertion's outcome), timelines/<scenario>.json (every watch event
- * and step with a monotonic offset) and junit.xml. Readers accept files without `schema` (written before it).
+ * and step with a monotonic offset), ledgers/<scenario>-<name>.json (write ledgers) and junit.xml. Readers accept files without `schema` (written before it).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Deviation } from '../manifests.ts';
 import type { TimelineEntry } from '../timeline.ts';
+import type { Ledger } from '../ledger/record.ts';
 import { junitXml } from './junit.ts';
 
 /** Bumped when a field changes meaning or goes away; added optional fields keep it. */
@@ -28,6 +29,8 @@ export interface AssertionResult {
   readonly provider: string;
   /** Passed on a retry. */
   readonly flaky?: boolean;
+  /** What the assertion measured (World.report()), e.g. a ledger's lost writes and longest unavailability in ms. */
+  readonly numbers?: Readonly<Record<string, number>>;
 }
 
 /** An assertion result with the server version of the cluster it ran on. */
@@ -97,6 +100,15 @@ export function readTimelines(dir: string): TimelineFile[] {
         .sort()
         .map((f) => JSON.parse(readFileSync(path.join(tlDir, f), 'utf8')) as TimelineFile)
     : [];
+}
+
+/** <report-dir>/ledgers/<scenario>-<name>.json: a write ledger's whole record (src/ledger/record.ts), as it is. */
+export function writeLedger(dir: string, scenario: string, name: string, ledger: Ledger): string {
+  const ledgerDir = path.join(dir, 'ledgers');
+  mkdirSync(ledgerDir, { recursive: true });
+  const file = path.join(ledgerDir, `${scenario}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(ledger));
+  return file;
 }
 
 export function writeJunit(dir: string, results: readonly AssertionResult[], runName: string): string {

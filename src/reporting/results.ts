@@ -49,7 +49,8 @@ export class ResultCollector implements Reporter {
     const scenario = scenarioNameOf(tc.module.relativeModuleId);
     const started = this.startedAt.get(tc.id);
     const durationMs = tc.diagnostic()?.duration ?? (started === undefined ? 0 : performance.now() - started);
-    const base = { scenario, name: tc.name, id: idOf(tc.name), durationMs, provider: this.provider };
+    const numbers = tc.meta().numbers;
+    const base = { scenario, name: tc.name, id: idOf(tc.name), durationMs, provider: this.provider, ...(numbers ? { numbers } : {}) };
     let res: AssertionResult;
     if (r.state === 'failed') {
       const err = r.errors[0];

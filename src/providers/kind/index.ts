@@ -33,24 +33,21 @@ import { exportKindLogs } from './logs.ts';
 import { findKind } from './binary.ts';
 import { dockerContainerUndoer } from './registry.ts';
 import { buildOnFirstUse, buildScript, buildsAllowed } from '../first-use.ts';
-import { until as waitUntil, within } from '../../wait.ts';
+import { within } from '../../wait.ts';
 import { PINS } from '../pins.ts';
 import {
-  CNI_CONFLIST_PATH,
   LOCAL_PATH_CONFIGMAP,
   LOCAL_PATH_DEPLOYMENT,
   LOCAL_PATH_DIR,
   LOCAL_PATH_NAMESPACE,
   STATEFUL_E2E_RECIPE_LABEL,
   STATEFUL_E2E_REV_LABEL,
-  cniConflist,
   imageRepository,
   offlineKindConfig,
-  podRoutes,
   sharedStorageConfig,
-  type KindNodeNet,
 } from './network.ts';
 import { localRegistry, registryPreflight, type LocalRegistry } from './registry.ts';
+import { lastLine, staticPodNetwork, until } from './pod-network.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -58,13 +55,6 @@ $.quiet = true;
 /** Budget for the cluster to come up after `kind create cluster` returns (nodes, CoreDNS, storage). */
 const READY_TIMEOUT_MS = Number(process.env.E2E_KIND_READY_TIMEOUT_S ?? 300) * 1000;
 const secs = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
-const lastLine = (s: string): string =>
-  s
-    .trim()
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .pop() ?? 'unknown error';
 
 /**
  * `kind delete cluster`, then make sure no node container of the cluster turns up afterwards: a `kind create`
@@ -138,10 +128,6 @@ async function recipeImages(): Promise<string[]> {
 }
 
 const isReady = (n: V1Node): boolean => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-/** Polls `probe` (undefined when done, else what is still missing) every second until done or the deadline. */
-const until = (deadline: number, what: string, probe: () => Promise<string | undefined>): Promise<void> =>
-  waitUntil(probe, { timeoutMs: Math.max(0, deadline - performance.now()) }, (missing) => new HarnessError(`kind: timed out waiting for ${what}: ${missing}`));
 
 /**
  * `imageLoad`: how loadImages() gets images to the nodes, `kind load docker-image` or a registry container of the
@@ -395,49 +381,6 @@ export async function useSharedStorage(core: CoreV1Api, apps: AppsV1Api): Promis
     MERGE,
   );
   return `restarted ${placed.map((p) => p.metadata?.name).join(', ')}`;
-}
-
-/**
- * What kindnetd does, once: wait for kube-controller-manager to give every node a podCIDR and for kube-proxy to
- * program the Service rules, then write each node's routes to the other nodes' pods and its conflist (which
- * makes the node Ready). Through `docker exec`; the node name is the container name.
- */
-async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly string[], deadline: number): Promise<void> {
-  let cidrs = new Map<string, string>();
-  await until(deadline, 'podCIDRs on every node', async () => {
-    const nodes = (await core.listNode()).items;
-    cidrs = new Map(nodes.filter((n) => n.spec?.podCIDR).map((n) => [n.metadata?.name ?? '', n.spec!.podCIDR!]));
-    const without = nodeNames.filter((n) => !cidrs.has(n));
-    return without.length ? `no podCIDR yet: ${without.join(', ')}` : undefined;
-  });
-  const nets: KindNodeNet[] = [];
-  for (const name of nodeNames) {
-    const r = await $`docker inspect -f ${'{{with index .NetworkSettings.Networks "kind"}}{{.IPAddress}}{{end}}'} ${name}`.nothrow();
-    const ip = r.stdout.trim();
-    if (r.exitCode !== 0 || !ip) throw new HarnessError(`kind: no address of node ${name} on the kind network: ${lastLine(r.stderr || 'empty')}`);
-    nets.push({ name, ip, podCIDR: cidrs.get(name)! });
-  }
-  // kube-proxy first: a pod that starts before its node has the Service rules sends its first SYN to
-  // 10.96.0.1 unNATed, conntrack keeps that flow, and the pod times out (local-path-provisioner crashed once so).
-  await until(deadline, 'kube-proxy Service rules on every node', async () => {
-    const waiting: string[] = [];
-    for (const name of nodeNames) {
-      const r = await $`docker exec ${name} sh -c ${'iptables-nft-save -t nat 2>/dev/null; iptables-legacy-save -t nat 2>/dev/null'}`.nothrow();
-      if (!r.stdout.includes('default/kubernetes:https')) waiting.push(name);
-    }
-    return waiting.length ? `no rules yet on ${waiting.join(', ')}` : undefined;
-  });
-  const routes = podRoutes(nets);
-  for (const n of nets) {
-    for (const argv of routes.get(n.name) ?? []) {
-      const r = await $`docker exec ${n.name} ${argv}`.nothrow();
-      if (r.exitCode !== 0) throw new HarnessError(`kind: ${argv.join(' ')} on ${n.name} failed: ${lastLine(r.stderr)}`);
-    }
-    const w = await $({
-      input: cniConflist(n.podCIDR),
-    })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
-    if (w.exitCode !== 0) throw new HarnessError(`kind: writing ${CNI_CONFLIST_PATH} on ${n.name} failed: ${lastLine(w.stderr)}`);
-  }
 }
 
 const readJson = <T>(file: string): T | undefined => {
