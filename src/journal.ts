@@ -122,3 +122,32 @@ export async function cleanupLeftovers(log: (line: string) => void, undo: Undo, 
   }
   return cleaned;
 }
+
+/**
+ * Undoes and removes every journal whose file name starts with `prefix`, whether or not its writer still lives: a run
+ * tearing down sweeps what its own scenario workers applied (their node faults) before its clusters go or are kept.
+ */
+export async function undoJournals(prefix: string, log: (line: string) => void, undo: Undo): Promise<void> {
+  const dir = stateDir();
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.json'))) {
+    const file = path.join(dir, name);
+    let data: JournalFile | undefined;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as JournalFile;
+    } catch {
+      data = undefined;
+    }
+    for (const e of [...(data?.entries ?? [])].reverse()) {
+      try {
+        await undo(e);
+      } catch (err) {
+        log(`cleanup: ${e.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    rmSync(file, { force: true });
+  }
+}
+
+/** The journal file prefix of the node faults that run `runId`'s scenario workers apply in `cluster` (World.nodeFault). */
+export const faultJournalPrefix = (runId: string, cluster: string): string => `${runId}-faults-${cluster}-`;

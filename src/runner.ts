@@ -16,7 +16,7 @@ import { PROFILES, ProviderUnavailable, type Cluster, type ClusterProvider } fro
 import { CONTEXT_ENV, encodeContext, type RunContext } from './context.ts';
 import { isStopping, onCleanup, ownSignalsOnly } from './cleanup.ts';
 import { HarnessError, errorMessage } from './errors.ts';
-import { Journal, cleanupLeftovers, type JournalEntry } from './journal.ts';
+import { Journal, cleanupLeftovers, faultJournalPrefix, undoJournals, type JournalEntry } from './journal.ts';
 import { fingerprintChange, readFingerprint, reuseDir, resetKeptCluster, writeFingerprint } from './reuse.ts';
 import { removeRunObjects } from './kube/run-objects.ts';
 import { settleWithin } from './wait.ts';
@@ -188,6 +188,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
       const teardown = (): Promise<void> =>
         (tearingDown ??= (async () => {
           if (reuse && ready && cluster) {
+            await sweepFaults(true);
             // Kept for the next run, without what this run made in it (gone already unless the run was interrupted).
             for (const line of await removeRunObjects(cluster.kubeconfigPath, runId).catch((err: unknown) => [`cleanup: ${errorMessage(err)}`]))
               if (!line.startsWith('no kubeconfig')) log(`--reuse: ${line}`);
@@ -205,6 +206,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
               undefined,
             );
           if (cluster) await cluster.destroy();
+          await sweepFaults(false); // gone with the cluster
           // Interrupted or failed while the cluster was being created: undo by name what create() began. A cluster
           // that outlives the run (existing) keeps only what the run created in it: its namespaces and cordons.
           for (const e of journaled) {
@@ -216,6 +218,12 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
           rmSync(workDir, { recursive: true, force: true });
           for (const e of journaled) journal.done(e);
         })());
+      /**
+       * Node faults the scenarios left in force (a worker stopped mid-fault, World.nodeFault): reverted where the
+       * cluster outlives the run, only forgotten where it is deleted anyway.
+       */
+      const sweepFaults = (revert: boolean): Promise<void> =>
+        undoJournals(faultJournalPrefix(runId, cluster?.name ?? name), log, revert ? undo : async () => undefined);
       const unregister = onCleanup(`cluster ${name}`, teardown);
       let keepCluster = false;
       const where = `${opts.provider} ${profile.name}${plan.part > 1 ? ` #${plan.part}` : ''}${opts.k8sVersion ? ` ${opts.k8sVersion}` : ''}`;
@@ -353,6 +361,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
           unregister();
         } else {
           unregister();
+          await sweepFaults(true);
           // Still journaled, but as kept: the next run leaves it alone, `--cleanup` removes it.
           cluster?.keep?.();
           journal.keep(journaled);

@@ -15,7 +15,8 @@ import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
 import { Timeline, withTimeline } from './timeline.ts';
 import type { PodEvent } from './ordering.ts';
-import type { Capability } from './providers/provider.ts';
+import type { Capability, NodeFault } from './providers/provider.ts';
+import { Journal, faultJournalPrefix, type JournalEntry } from './journal.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
 import { RUN_LABEL } from './kube/run-objects.ts';
 import { writeLedger, writeTimeline } from './reporting/artifacts.ts';
@@ -81,6 +82,7 @@ const CAPABILITY_WHY: Record<Capability, string> = {
   network: 'sends traffic to pods',
   probes: 'depends on real containers, images and probes',
   logs: 'reads container logs',
+  faults: 'stops, pauses or cuts off nodes',
 };
 
 /** Everything a step touches: the namespace, API clients, watches started before any action, the timeline. */
@@ -102,6 +104,9 @@ export class World {
   private shortfalls: Shortfall[] | undefined;
   /** What the running assess step measured (report()). */
   private numbers: Record<string, number> = {};
+  /** Node faults in force, each with its revert (nodeFault()); the journal that lists them, made on first use. */
+  private readonly faults = new Map<string, () => Promise<void>>();
+  private faultJournal: Journal | undefined;
 
   constructor(scenario: string, ctx: RunContext, fixtureDir = scenario) {
     this.scenario = scenario;
@@ -199,6 +204,49 @@ export class World {
     return ledgerOnTimeline(this.timeline, name, adapter, { ...opts, keyPrefix: `${this.ctx.runId}-${name}-` }, (l) =>
       writeLedger(this.ctx.reportDir, this.scenario, name, l),
     );
+  }
+
+  /**
+   * Applies a node fault through the provider (capability `faults`), journaled first so that teardown, a signal or
+   * `--cleanup` reverts it whatever happens; returns the revert, which the scenario calls when the fault should end
+   * (teardown reverts what is still in force). Start and end are steps on the timeline.
+   */
+  async nodeFault(fault: NodeFault, node: string): Promise<() => Promise<void>> {
+    const { providerModule } = await import('./providers/index.ts');
+    const impl = providerModule(this.ctx.provider).nodeFaults;
+    if (!impl || !this.has('faults')) throw new Error(`provider ${this.ctx.provider} cannot ${fault} a node: declare needs: ['faults']`);
+    const key = `${fault} ${node}`;
+    if (this.faults.has(key)) throw new Error(`fault ${key} is already in force`);
+    const entry: JournalEntry = await impl.prepare(fault, node, this.ctx.kubeconfig);
+    this.faultJournal ??= new Journal(`${faultJournalPrefix(this.ctx.runId, this.ctx.clusterName)}${process.pid}`);
+    this.faultJournal.add(entry);
+    this.step(`node fault: ${key}`);
+    let reverting: Promise<void> | undefined;
+    const revert = (): Promise<void> =>
+      (reverting ??= (async () => {
+        this.step(`node fault ended: ${key} (reverting)`);
+        await impl.revert(entry);
+        this.faultJournal?.done(entry);
+        this.faults.delete(key);
+        this.step(`node fault reverted: ${key}`);
+      })());
+    this.faults.set(key, revert);
+    try {
+      await impl.inject(entry);
+    } catch (err) {
+      await revert().catch(() => undefined);
+      throw err;
+    }
+    return revert;
+  }
+
+  /** Reverts every node fault still in force (teardown); the errors, one line each. */
+  async revertFaults(): Promise<string[]> {
+    const errors: string[] = [];
+    for (const [key, revert] of [...this.faults].reverse()) {
+      await revert().catch((err: unknown) => errors.push(`revert ${key}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    return errors;
   }
 
   /** Starts collecting shortfalls for one assess step. */
@@ -440,6 +488,8 @@ export function feature(def: ScenarioMeta, body: (f: Feature) => void): void {
           errors.push(`diagnostics: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      // Node faults first: the teardown steps and the namespace deletion need the cluster whole.
+      errors.push(...(await w.revertFaults()));
       for (const t of teardowns.reverse()) {
         try {
           w.step(`teardown: ${t.title}`);

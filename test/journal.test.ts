@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, cleanupLeftovers, type JournalEntry } from '../src/journal.ts';
+import { Journal, cleanupLeftovers, faultJournalPrefix, undoJournals, type JournalEntry } from '../src/journal.ts';
 import { UNDOERS, undo } from '../src/providers/index.ts';
 import { kindProvider } from '../src/providers/kind/index.ts';
 import { kwokProvider } from '../src/providers/kwok/index.ts';
@@ -24,6 +24,18 @@ describe('cleanup journal', () => {
     delete process.env.E2E_STATE_DIR;
     rmSync(state, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("a run's teardown undoes its workers' fault journals in one cluster, whether or not the worker lives, and no other's", async () => {
+    const mine = new Journal(`${faultJournalPrefix('abc123', 'se2e-abc123-k3')}${process.pid}`);
+    mine.add({ type: 'test-fault', node: 'n1' });
+    mine.add({ type: 'test-fault', node: 'n2' });
+    const other = new Journal(`${faultJournalPrefix('abc123', 'se2e-abc123-k2')}${process.pid}`);
+    other.add({ type: 'test-fault', node: 'n9' });
+    const undone: string[] = [];
+    await undoJournals(faultJournalPrefix('abc123', 'se2e-abc123-k3'), log, async (e) => void undone.push(String(e.node)));
+    expect(undone).toEqual(['n2', 'n1']); // last applied, first reverted
+    expect(readdirSync(state)).toEqual([`abc123-faults-se2e-abc123-k2-${process.pid}.json`]);
   });
 
   const workdir = (name: string): string => {
@@ -131,8 +143,8 @@ describe('journal entries of the providers', () => {
   });
 
   it('every entry type a run writes has an undo', () => {
-    const written = ['workdir', 'docker-container', ...providers.flatMap((p) => p.journalEntries(target).map((e) => e.type))];
+    const written = ['workdir', 'docker-container', 'kind-node-fault', ...providers.flatMap((p) => p.journalEntries(target).map((e) => e.type))];
     for (const type of written) expect(UNDOERS.get(type)?.type, type).toBe(type);
-    expect([...UNDOERS.keys()].sort()).toEqual(['cluster-objects', 'docker-container', 'kind-cluster', 'kwok-cluster', 'workdir']);
+    expect([...UNDOERS.keys()].sort()).toEqual(['cluster-objects', 'docker-container', 'kind-cluster', 'kind-node-fault', 'kwok-cluster', 'workdir']);
   });
 });

@@ -17,9 +17,25 @@ export type ProviderName = 'kind' | 'kwok' | 'existing';
  * - network: traffic to pods and Services (curl, port-forward, protocol clients)
  * - probes: readiness/liveness probes and container processes really run (image pulls, crashes, restarts)
  * - logs: container logs
+ * - faults: nodes can be stopped, paused and cut off (ProviderModule.nodeFaults), and the run reverts it
  */
-export type Capability = 'exec' | 'dns' | 'network' | 'probes' | 'logs';
-export const ALL_CAPABILITIES: readonly Capability[] = ['exec', 'dns', 'network', 'probes', 'logs'];
+export type Capability = 'exec' | 'dns' | 'network' | 'probes' | 'logs' | 'faults';
+export const ALL_CAPABILITIES: readonly Capability[] = ['exec', 'dns', 'network', 'probes', 'logs', 'faults'];
+
+/** A node fault (issue 14): `stop` then start, `pause` then unpause, `isolate` (cut off from the other nodes) then rejoin. */
+export type NodeFault = 'stop' | 'pause' | 'isolate';
+
+/**
+ * How a provider applies node faults. World.nodeFault journals prepare()'s entry before inject(); revert() is the
+ * entry type's Undoer too, so teardown, a signal or `--cleanup` undoes a fault whoever applied it.
+ */
+export interface NodeFaults<E extends JournalEntry = JournalEntry> {
+  /** The journal entry of `fault` on `node` (what the revert needs to know, read before the fault). */
+  prepare(fault: NodeFault, node: string, kubeconfig: string): Promise<E>;
+  inject(entry: E): Promise<void>;
+  /** Idempotent; returns once the node is back as it was (Ready again after a stop). */
+  revert(entry: E): Promise<void>;
+}
 
 /** Cluster shapes from catalogue §0.3. The control-plane node is tainted NoSchedule in every profile. */
 export interface ClusterProfile {
@@ -138,4 +154,6 @@ export interface ProviderModule {
   exportLogs?(clusterName: string, dir: string, timeoutMs: number): Promise<string | undefined>;
   /** Throws a one-line HarnessError for a version it cannot run (kwok: binaries not built for it). */
   checkVersion?(version: string): void;
+  /** Node faults, where its clusters have real nodes to stop (capability `faults`). */
+  readonly nodeFaults?: NodeFaults;
 }

@@ -69,7 +69,8 @@ export function existingProvider(kubeconfig: string, context?: string): ClusterP
         name: kc.getCurrentContext(),
         profile: opts.profile,
         kubeconfigPath: own,
-        capabilities: new Set(ALL_CAPABILITIES),
+        // No node faults: the cluster is someone else's (a later --allow-disruptive may allow them where the provider can).
+        capabilities: new Set(ALL_CAPABILITIES.filter((c) => c !== 'faults')),
         workerNodes: workers,
         async loadImages() {},
         async destroy() {},

@@ -27,6 +27,7 @@ import {
   type ClusterProvider,
   type CreateClusterOptions,
   type ImageLoad,
+  type NodeFaults,
   type ProviderModule,
 } from '../provider.ts';
 import { exportKindLogs } from './logs.ts';
@@ -48,6 +49,7 @@ import {
 } from './network.ts';
 import { localRegistry, registryPreflight, type LocalRegistry } from './registry.ts';
 import { lastLine, staticPodNetwork, until } from './pod-network.ts';
+import { kindNodeFaults, kindNodeFaultUndoer } from './faults.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -403,6 +405,7 @@ export const kind: ProviderModule = {
   name: 'kind',
   summary: 'a multi-node kind cluster per profile (needs Docker; the offline node image is built on first use)',
   make: (opts, root) => kindProvider(root, opts.k8sVersion, opts.imageLoad),
-  undoers: [kindClusterUndoer, dockerContainerUndoer],
+  undoers: [kindClusterUndoer, dockerContainerUndoer, kindNodeFaultUndoer],
+  nodeFaults: kindNodeFaults as NodeFaults,
   exportLogs: exportKindLogs,
 };

@@ -1,0 +1,224 @@
+/**
+ * F1 — faults under load on the S4a ZooKeeper ensemble (issue 14; docs/faults.md §F1) on profile K3: while the
+ * write ledger writes a new znode and reads the latest one 20 times a second through a ZooKeeper session over
+ * port-forwards to every member, the leader's pod is killed with grace period 0. The ensemble must elect a new
+ * leader and take the member back, and the ledger decides what the app promised: no acknowledged write lost, no
+ * stale read, unavailability and recovery within budget.
+ */
+import { expect } from 'vitest';
+import { defineScenario, feature, type World } from '../src/scenario.ts';
+import { eventually } from '../src/eventually.ts';
+import { quorumShape } from '../src/parsers/zookeeper.ts';
+import { srvr, zkLedgerAdapter } from '../src/apps/zookeeper.ts';
+import { podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
+import { checkLostWrites, checkRecovery, checkStaleReads, checkUnavailability, unavailability, type LedgerVerdict } from '../src/ledger/verdict.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Ledger } from '../src/ledger/record.ts';
+
+const SET = 'zk';
+const MEMBERS = podNames(SET, 0, 2);
+/** Ticks per second of the ledger: one create and one getData each. */
+const RATE_HZ = 20;
+/**
+ * Budgets (docs/faults.md §F1): ZooKeeper elects a leader in seconds (finalizeWait 200 ms; followers see the old
+ * leader's connections close at once when its pod is killed), and the client's session (30 s) survives the move to
+ * another member. 30 s for the longest stretch without a successful write or read, 30 s to recover after the
+ * member is back: generous enough for 2 busy cores, tight enough that an ensemble without a quorum fails.
+ */
+const MAX_UNAVAILABLE_MS = 30_000;
+const MAX_RECOVERY_MS = 30_000;
+
+export const scenario = defineScenario({
+  name: 'zookeeper-faults',
+  profile: 'K3',
+  source: 'seeds/002 L1511-2250 (the S4a ensemble); issue 14',
+  summary: 'F1: the ZooKeeper leader killed with grace 0 under a write ledger: no lost acknowledged write, no stale read, bounded downtime',
+  fixtures: ['zookeeper.yaml'],
+  fixtureDir: 'zookeeper',
+  disruptive: true, // kills pods of its own; F2 (planned) stops nodes
+});
+
+async function quorum(w: World, timeoutS: number): Promise<string> {
+  return eventually('one leader and two followers', w.timeoutMs(timeoutS), async () => {
+    const modes = await Promise.all(MEMBERS.map(async (p) => (await srvr(w, p)).mode));
+    const q = quorumShape(modes);
+    if (!q.ok) throw new Error(q.reason);
+    return MEMBERS[modes.indexOf('leader')]!;
+  });
+}
+
+/** The ledger's verdict as the assertion: its numbers into results.json, its reason as the failure message. */
+function verdict(w: World, v: LedgerVerdict): void {
+  w.report(v.numbers);
+  w.timeline.add('note', 'ledger', v.reason);
+  expect(v.ok, v.reason).toBe(true);
+}
+
+/** Any member but `except` that stops being Running+Ready: what must not happen around a fault. */
+const memberChange =
+  (what: string, except?: string) =>
+  (e: { readonly object: V1Pod }): string | undefined => {
+    const name = e.object.metadata?.name ?? '';
+    return MEMBERS.includes(name) && name !== except && !runningReady(e.object) ? `${name} stopped being Ready ${what}` : undefined;
+  };
+
+/**
+ * The ledger around one fault: a 10 s baseline in which no member changes, the fault (a window from its start until
+ * `fault` returns, which is when the ensemble has the member back), then a 15 s aftermath in which no member changes.
+ */
+async function underLedger(w: World, name: string, faultName: string, fault: () => Promise<void>): Promise<Ledger> {
+  const adapter = await zkLedgerAdapter(w.kube, w.ns, MEMBERS);
+  const run = w.ledger(name, adapter, { rateHz: RATE_HZ, durationMs: 600_000, opTimeoutMs: 2000 });
+  try {
+    w.step('ledger baseline: no member changes for 10 s');
+    await w.pods.hold(w.window(10), memberChange('before the fault'));
+    await run.during(faultName, fault);
+    w.step('ledger aftermath: no member changes for 15 s');
+    await w.pods.hold(w.window(15), memberChange('after the fault'));
+  } finally {
+    run.stop();
+    await adapter.close();
+  }
+  return run.done;
+}
+
+/** What the ledger says of the fault beside its verdicts: the longest stretches without a write and a read around it. */
+function aroundFault(w: World, ledger: Ledger, leader: string, newLeader: string): void {
+  const u = unavailability(ledger);
+  const writeGap = Math.round(u.write.windows[0]?.longest?.ms ?? -1);
+  const readGap = Math.round(u.read.windows[0]?.longest?.ms ?? -1);
+  w.report({ writeGapAroundFaultMs: writeGap, readGapAroundFaultMs: readGap, leaderAgainSameMember: newLeader === leader ? 1 : 0 });
+  w.timeline.add(
+    'note',
+    'ledger',
+    `leader was ${leader}, now ${newLeader}; longest stretch without a write around the fault ${writeGap} ms, without a read ${readGap} ms (the election and the client's move)`,
+  );
+}
+
+const restartsOf = (w: World, pod: string): number => w.pod(pod)?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+
+feature(scenario, (f) => {
+  const ledgers = new Map<string, Ledger>();
+  const recorded = (id: string): Ledger => {
+    const l = ledgers.get(id);
+    if (!l) throw new Error(`no ledger was recorded: [${id}.1] did not run to its end`);
+    return l;
+  };
+  const NEEDS = ['exec', 'network', 'probes'] as const;
+
+  f.setup('kubectl apply -f zookeeper.yaml; three Ready members', async (w) => {
+    await w.apply('zookeeper.yaml');
+    await waitRunningAndReady(w, SET, 3, 600);
+  });
+
+  f.assess(
+    'F1.1',
+    "the leader's pod killed with grace 0 under the ledger: a new leader, the member back Ready, the ensemble whole",
+    { timeout: 480, needs: NEEDS },
+    async (w) => {
+      const leader = await quorum(w, 120);
+      const uid = w.pod(leader)?.metadata?.uid;
+      const ledger = await underLedger(w, 'kill-leader', `kill ${leader}`, async () => {
+        w.step(`kubectl delete pod ${leader} --grace-period=0 --force (the leader)`);
+        await w.delete('Pod', 'v1', leader, { gracePeriodSeconds: 0 });
+        await w.pods.until(
+          () => runningReady(w.pod(leader)) && w.pod(leader)?.metadata?.uid !== uid,
+          w.timeoutMs(300),
+          `${leader} recreated (new UID) and Ready`,
+        );
+      });
+      ledgers.set('F1', ledger);
+      aroundFault(w, ledger, leader, await quorum(w, 120));
+    },
+  );
+
+  f.assess(
+    'F1.2',
+    'no acknowledged write is lost: every acknowledged znode reads back with its value',
+    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
+    async (w) => {
+      verdict(w, checkLostWrites(recorded('F1')));
+    },
+  );
+
+  f.assess(
+    'F1.3',
+    'no read returns missing or older data than a write acknowledged before it started',
+    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
+    async (w) => {
+      verdict(w, checkStaleReads(recorded('F1')));
+    },
+  );
+
+  f.assess(
+    'F1.4',
+    `no stretch without a successful write or read is longer than ${MAX_UNAVAILABLE_MS / 1000} s`,
+    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
+    async (w) => {
+      verdict(w, checkUnavailability(recorded('F1'), MAX_UNAVAILABLE_MS));
+    },
+  );
+
+  f.assess(
+    'F1.5',
+    `writes and reads succeed within ${MAX_RECOVERY_MS / 1000} s of the member being back`,
+    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
+    async (w) => {
+      verdict(w, checkRecovery(recorded('F1'), MAX_RECOVERY_MS));
+    },
+  );
+
+  f.assess(
+    'F2.1',
+    "the leader's node stopped for 30 s and started under the ledger: the other two keep a quorum, the member restarts and rejoins",
+    { timeout: 720, needs: [...NEEDS, 'faults'] },
+    async (w) => {
+      await waitRunningAndReady(w, SET, 3, 300);
+      const leader = await quorum(w, 120);
+      const node = w.pod(leader)?.spec?.nodeName;
+      if (!node) throw new Error(`${leader} has no node`);
+      const restarts = restartsOf(w, leader);
+      const ledger = await underLedger(w, 'stop-leader-node', `stop ${node} (${leader})`, async () => {
+        const start = await w.nodeFault('stop', node);
+        // 30 s without the node: shorter than the node controller's grace (its pods stay bound), long enough that
+        // the others must elect a leader and serve without it. The other members stay Ready throughout.
+        w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
+        await w.pods.hold(w.window(30), memberChange(`while ${node} is stopped`, leader));
+        await start();
+        await w.pods.until(
+          () => runningReady(w.pod(leader)) && restartsOf(w, leader) > restarts,
+          w.timeoutMs(300),
+          `${leader} restarted on ${node} (restartCount > ${restarts}) and Ready`,
+        );
+      });
+      ledgers.set('F2', ledger);
+      aroundFault(w, ledger, leader, await quorum(w, 180));
+    },
+  );
+
+  f.assess('F2.2', 'no acknowledged write is lost across the node stop', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] }, async (w) => {
+    verdict(w, checkLostWrites(recorded('F2')));
+  });
+
+  f.assess('F2.3', 'no stale read across the node stop', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] }, async (w) => {
+    verdict(w, checkStaleReads(recorded('F2')));
+  });
+
+  f.assess(
+    'F2.4',
+    `no stretch without a successful write or read is longer than ${MAX_UNAVAILABLE_MS / 1000} s across the node stop`,
+    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] },
+    async (w) => {
+      verdict(w, checkUnavailability(recorded('F2'), MAX_UNAVAILABLE_MS));
+    },
+  );
+
+  f.assess(
+    'F2.5',
+    `writes and reads succeed within ${MAX_RECOVERY_MS / 1000} s of the member being back after the node stop`,
+    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] },
+    async (w) => {
+      verdict(w, checkRecovery(recorded('F2'), MAX_RECOVERY_MS));
+    },
+  );
+});
