@@ -59,14 +59,35 @@ export {
 export { loadProfile, parseProfile, type AppProfile, type Datum } from './app/profile.ts';
 export { GUARANTEES, planGuarantees, formatCheck, type GuaranteeCheck } from './app/guarantees.ts';
 export { prepareApp, type PreparedApp, type AppArgs } from './app/prepare.ts';
+// Faults under load (docs/faults.md): the write ledger, its verdicts, and what it records (World.ledger and
+// World.nodeFault start them on a scenario's timeline).
+export { startLedger, runLedger, ledgerKey, ledgerValue, type Adapter, type LedgerOptions, type LedgerRun } from './ledger/writer.ts';
+export {
+  ledgerVerdicts,
+  checkLostWrites,
+  checkStaleReads,
+  checkUnavailability,
+  checkRecovery,
+  lostWrites,
+  staleReads,
+  unavailability,
+  recovery,
+  type LedgerVerdict,
+  type LedgerVerdicts,
+  type LedgerBudgets,
+} from './ledger/verdict.ts';
+export { LEDGER_SCHEMA, type Ledger, type LedgerOp, type WriteOp, type ReadOp, type FaultWindow } from './ledger/record.ts';
+export { failedStretches, ledgerSummary, type FaultData, type FailedStretchData } from './ledger/on-timeline.ts';
 // App clients.
-export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs } from './apps/zookeeper.ts';
+export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs, zkLedgerAdapter, LEDGER_ZNODE } from './apps/zookeeper.ts';
 export { withCql, nodetoolStatus, nodetoolInfo } from './apps/cassandra.ts';
 // The provider interface (a provider is one folder under src/providers/ plus one line in its list).
 export {
   PROFILES,
   ALL_CAPABILITIES,
   type Capability,
+  type NodeFault,
+  type NodeFaults,
   type Cluster,
   type ClusterProfile,
   type ClusterProvider,

@@ -32,6 +32,27 @@ describe('conformanceMarkdown', () => {
     });
     expect(md).toMatch(/^# Conformance: CONFORMS/);
   });
+  it('shows what an assertion measured (its numbers) in its detail', () => {
+    const md = conformanceMarkdown({
+      fixturesDir: 'f',
+      provider: 'kind',
+      versions: {},
+      results: [
+        { ...base, scenario: 'zookeeper-faults', name: '[F1.2] no write lost', id: 'F1.2', outcome: 'passed', numbers: { acknowledged: 1180, lost: 0 } },
+        {
+          ...base,
+          scenario: 'zookeeper-faults',
+          name: '[F1.4] downtime',
+          id: 'F1.4',
+          outcome: 'failed',
+          message: 'no successful write for 41000 ms',
+          numbers: { writeGapMs: 41000 },
+        },
+      ],
+    });
+    expect(md).toContain('| [F1.2] no write lost | pass | acknowledged 1180, lost 0 |');
+    expect(md).toContain('| [F1.4] downtime | **FAIL** | no successful write for 41000 ms; writeGapMs 41000 |');
+  });
 });
 
 describe('conformance across Kubernetes versions', () => {

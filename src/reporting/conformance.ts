@@ -74,6 +74,12 @@ export function columnOf(r: VersionedResult, versions: Readonly<Record<string, s
   return multiProvider ? `${r.provider} ${versionOf(r, versions)}` : versionOf(r, versions);
 }
 
+/** An assertion's numbers (results.json) as one line: `lost 0, writeGapMs 3100`. */
+export const numbersText = (n: Readonly<Record<string, number>>): string =>
+  Object.entries(n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
 export function conformanceMatrix(input: ConformanceInput): Matrix {
   const providers = [...new Set(input.results.map((r) => r.provider))].sort();
   const multi = providers.length > 1;
@@ -92,7 +98,9 @@ export function conformanceMatrix(input: ConformanceInput): Matrix {
       rows.set(r.id, row);
       const c = col(r);
       const prev = row.cells[c];
-      const mine: Cell = { outcome: r.outcome, flaky: r.flaky === true, ...(r.message ? { message: r.message } : {}), runs: 1 };
+      // What the assertion measured (a ledger's lost writes, its longest downtime) is part of its detail.
+      const said = [r.message, r.numbers ? numbersText(r.numbers) : undefined].filter((x): x is string => Boolean(x)).join('; ');
+      const mine: Cell = { outcome: r.outcome, flaky: r.flaky === true, ...(said ? { message: said } : {}), runs: 1 };
       if (!prev) row.cells[c] = mine;
       else {
         // The same assertion twice in one column (two runs merged): the worse outcome is the verdict.
