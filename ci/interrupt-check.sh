@@ -3,7 +3,7 @@
 # journal entry, no kind cluster. Cases: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at
 # several moments, SIGTERM, and SIGKILL followed by `npm run e2e -- --cleanup`; on kwok also Ctrl-C of a run on
 # `--provider existing` (a kept kwok cluster), which must leave no namespace or cordon in that cluster, and Ctrl-C
-# of a run with two clusters at once.
+# of a run with two clusters at once; on kind also Ctrl-C while a node is cut off (a node fault), on a kept cluster.
 # Usage: [CASES=name,...] ci/interrupt-check.sh [provider] (default kwok). Prints one line per case; exits non-zero on a leak.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -91,6 +91,39 @@ case_existing() {
   rm -f "$log"
 }
 
+# kind: Ctrl-C while a node is cut off from the others ([F3.1] of zookeeper-faults) on a --reuse cluster, which
+# outlives the run: afterwards every node of the kept cluster runs, unpaused, with no isolate rule left, and
+# --cleanup removes the cluster. The moment: the fault's journal file appears just before the fault is applied.
+case_fault() {
+  local log id="" t=0 waited=0 left="" cluster=se2e-reuse-k3 kind_bin; log=$(mktemp)
+  kind_bin=$(bash ci/build-kind.sh | tail -1)
+  setsid npm run -s e2e -- --provider kind --reuse --scenario zookeeper-faults --grep '\[F3\.1\]' --report-dir "$state/reports-fault" >"$log" 2>&1 &
+  local pid=$!
+  while [ -z "$id" ] && [ $t -lt 100 ]; do id=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log"); sleep 0.1; t=$((t + 1)); done
+  t=0; while [ $t -lt 6000 ] && ! grep -qs '"isolate"' "$state/$id"-faults-*.json 2>/dev/null && pgrep -g "$pid" >/dev/null; do sleep 0.1; t=$((t + 1)); done
+  if ! grep -qs '"isolate"' "$state/$id"-faults-*.json 2>/dev/null; then
+    echo "interrupt fault-isolate: run ${id:-?} never applied the isolate fault"; tail -8 "$log"; leaks=$((leaks + 1))
+    kill -INT -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null; npm run -s e2e -- --cleanup >/dev/null 2>&1; rm -f "$log"; return
+  fi
+  sleep 3 # inside the 30 s the node is cut off
+  kill -INT -- -"$pid" 2>/dev/null
+  while pgrep -g "$pid" >/dev/null && [ $waited -lt 1800 ]; do sleep 0.1; waited=$((waited + 1)); done
+  pgrep -g "$pid" >/dev/null && { left+=" run still alive 180 s after SIGINT"; kill -KILL -- -"$pid"; }
+  wait "$pid" 2>/dev/null
+  for n in $(docker ps -a --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Names}}'); do
+    st=$(docker inspect -f '{{.State.Status}}' "$n")
+    [ "$st" = running ] || left+=" $n:$st"
+    [ "$st" = running ] && docker exec "$n" sh -c 'iptables-save 2>/dev/null; iptables-legacy-save 2>/dev/null' | grep -q stateful-e2e-isolate && left+=" $n:isolate-rules"
+  done
+  compgen -G "$state/$id-faults-*.json" >/dev/null && left+=" fault-journal"
+  "$kind_bin" get clusters 2>/dev/null | grep -qx "$cluster" || left+=" (the --reuse cluster was not kept)"
+  npm run -s e2e -- --cleanup >>"$log" 2>&1
+  "$kind_bin" get clusters 2>/dev/null | grep -q "^se2e-" && left+=" kind-cluster-after-cleanup"
+  if [ -n "$left" ]; then echo "interrupt fault-isolate: run $id LEFT$left"; tail -5 "$log"; leaks=$((leaks + 1))
+  else echo "interrupt fault-isolate: SIGINT while $cluster had a node cut off: run $id left every node running and connected, no fault journal; --cleanup removed the cluster (teardown $(( waited / 10 ))s)"; fi
+  rm -f "$log"
+}
+
 # kind needs ~40 s to create its cluster before any assertion runs; kwok ~5 s.
 late=12; [ "$provider" = kind ] && late=75
 want() { [ -z "${CASES:-}" ] || [[ ",$CASES," == *",$1,"* ]]; } # CASES=a,b runs just those
@@ -103,5 +136,6 @@ want sigkill-then-cleanup && case_ sigkill-then-cleanup KILL 8
 # Two clusters at once, each with scenarios running side by side: Ctrl-C must undo both (kwok only: on kind the
 # same code path costs two cluster creations more).
 [ "$provider" = kwok ] && want two-clusters && case_ two-clusters INT "$late" --scenario statefulset-basics --scenario wordpress-mysql --scenario zookeeper --clusters 2
+[ "$provider" = kind ] && want fault-isolate && case_fault
 rm -rf "$state"
 exit $leaks
