@@ -67,20 +67,26 @@ const memberChange =
  * The ledger around one fault: a 10 s baseline in which no member changes, the fault (a window from its start until
  * `fault` returns, which is when the ensemble has the member back), then a 15 s aftermath in which no member changes.
  */
-async function underLedger(w: World, name: string, faultName: string, fault: () => Promise<void>): Promise<Ledger> {
+async function underLedger(w: World, name: string, faultName: string, fault: () => Promise<void>, keep: (l: Ledger) => void): Promise<Ledger> {
   const adapter = await zkLedgerAdapter(w.kube, w.ns, MEMBERS);
   const run = w.ledger(name, adapter, { rateHz: RATE_HZ, durationMs: 600_000, opTimeoutMs: 2000 });
+  let failure: unknown;
   try {
     w.step('ledger baseline: no member changes for 10 s');
     await w.pods.hold(w.window(10), memberChange('before the fault'));
     await run.during(faultName, fault);
     w.step('ledger aftermath: no member changes for 15 s');
     await w.pods.hold(w.window(15), memberChange('after the fault'));
-  } finally {
-    run.stop();
-    await adapter.close();
+  } catch (err) {
+    failure = err;
   }
-  return run.done;
+  run.stop();
+  // The read-back needs the session: close it only after the ledger is done. A failed step still leaves its
+  // record to the verdicts, which then judge what was recorded.
+  const ledger = await run.done.finally(() => adapter.close());
+  keep(ledger);
+  if (failure !== undefined) throw failure;
+  return ledger;
 }
 
 /** What the ledger says of the fault beside its verdicts: the longest stretches without a write and a read around it. */
@@ -97,6 +103,11 @@ function aroundFault(w: World, ledger: Ledger, leader: string, newLeader: string
 }
 
 const restartsOf = (w: World, pod: string): number => w.pod(pod)?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+/** The pod's container runs a process started after `ms` (epoch ms): the node (and so the container) restarted. */
+const startedAfter = (p: V1Pod | undefined, ms: number): boolean => {
+  const at = p?.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+  return at !== undefined && new Date(at).getTime() > ms;
+};
 
 feature(scenario, (f) => {
   const ledgers = new Map<string, Ledger>();
@@ -119,16 +130,21 @@ feature(scenario, (f) => {
     async (w) => {
       const leader = await quorum(w, 120);
       const uid = w.pod(leader)?.metadata?.uid;
-      const ledger = await underLedger(w, 'kill-leader', `kill ${leader}`, async () => {
-        w.step(`kubectl delete pod ${leader} --grace-period=0 --force (the leader)`);
-        await w.delete('Pod', 'v1', leader, { gracePeriodSeconds: 0 });
-        await w.pods.until(
-          () => runningReady(w.pod(leader)) && w.pod(leader)?.metadata?.uid !== uid,
-          w.timeoutMs(300),
-          `${leader} recreated (new UID) and Ready`,
-        );
-      });
-      ledgers.set('F1', ledger);
+      const ledger = await underLedger(
+        w,
+        'kill-leader',
+        `kill ${leader}`,
+        async () => {
+          w.step(`kubectl delete pod ${leader} --grace-period=0 --force (the leader)`);
+          await w.delete('Pod', 'v1', leader, { gracePeriodSeconds: 0 });
+          await w.pods.until(
+            () => runningReady(w.pod(leader)) && w.pod(leader)?.metadata?.uid !== uid,
+            w.timeoutMs(300),
+            `${leader} recreated (new UID) and Ready`,
+          );
+        },
+        (l) => ledgers.set('F1', l),
+      );
       aroundFault(w, ledger, leader, await quorum(w, 120));
     },
   );
@@ -179,20 +195,26 @@ feature(scenario, (f) => {
       const node = w.pod(leader)?.spec?.nodeName;
       if (!node) throw new Error(`${leader} has no node`);
       const restarts = restartsOf(w, leader);
-      const ledger = await underLedger(w, 'stop-leader-node', `stop ${node} (${leader})`, async () => {
-        const start = await w.nodeFault('stop', node);
-        // 30 s without the node: shorter than the node controller's grace (its pods stay bound), long enough that
-        // the others must elect a leader and serve without it. The other members stay Ready throughout.
-        w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
-        await w.pods.hold(w.window(30), memberChange(`while ${node} is stopped`, leader));
-        await start();
-        await w.pods.until(
-          () => runningReady(w.pod(leader)) && restartsOf(w, leader) > restarts,
-          w.timeoutMs(300),
-          `${leader} restarted on ${node} (restartCount > ${restarts}) and Ready`,
-        );
-      });
-      ledgers.set('F2', ledger);
+      const ledger = await underLedger(
+        w,
+        'stop-leader-node',
+        `stop ${node} (${leader})`,
+        async () => {
+          const stoppedAt = Date.now();
+          const start = await w.nodeFault('stop', node);
+          // 30 s without the node: shorter than the node controller's grace (its pods stay bound), long enough that
+          // the others must elect a leader and serve without it. The other members stay Ready throughout.
+          w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
+          await w.pods.hold(w.window(30), memberChange(`while ${node} is stopped`, leader));
+          await start();
+          await w.pods.until(
+            () => runningReady(w.pod(leader)) && (restartsOf(w, leader) > restarts || startedAfter(w.pod(leader), stoppedAt)),
+            w.timeoutMs(300),
+            `${leader} restarted on ${node} (restartCount > ${restarts}, or its container started after the stop) and Ready`,
+          );
+        },
+        (l) => ledgers.set('F2', l),
+      );
       aroundFault(w, ledger, leader, await quorum(w, 180));
     },
   );
@@ -233,21 +255,26 @@ feature(scenario, (f) => {
       const node = w.pod(leader)?.spec?.nodeName;
       if (!node) throw new Error(`${leader} has no node`);
       const uid = w.pod(leader)?.metadata?.uid;
-      const ledger = await underLedger(w, 'isolate-leader-node', `isolate ${node} (${leader})`, async () => {
-        const rejoin = await w.nodeFault('isolate', node);
-        // 30 s cut off: shorter than the node controller's grace, so the API keeps the pod as it was; the members
-        // on the other nodes must form a quorum without it.
-        w.step(`node ${node} cut off: the other members stay Ready for 30 s`);
-        await w.pods.hold(w.window(30), memberChange(`while ${node} is cut off`, leader));
-        await rejoin();
-        // Back in the ensemble: the same pod (no restart needed), answering srvr as a follower or leader again.
-        await eventually(`${leader} serves again`, w.timeoutMs(120), async () => {
-          const mode = (await srvr(w, leader)).mode;
-          if (mode !== 'leader' && mode !== 'follower') throw new Error(`${leader} mode ${mode ?? '?'}`);
-        });
-        expect(w.pod(leader)?.metadata?.uid, `${leader} is the same pod`).toBe(uid);
-      });
-      ledgers.set('F3', ledger);
+      const ledger = await underLedger(
+        w,
+        'isolate-leader-node',
+        `isolate ${node} (${leader})`,
+        async () => {
+          const rejoin = await w.nodeFault('isolate', node);
+          // 30 s cut off: shorter than the node controller's grace, so the API keeps the pod as it was; the members
+          // on the other nodes must form a quorum without it.
+          w.step(`node ${node} cut off: the other members stay Ready for 30 s`);
+          await w.pods.hold(w.window(30), memberChange(`while ${node} is cut off`, leader));
+          await rejoin();
+          // Back in the ensemble: the same pod (no restart needed), answering srvr as a follower or leader again.
+          await eventually(`${leader} serves again`, w.timeoutMs(120), async () => {
+            const mode = (await srvr(w, leader)).mode;
+            if (mode !== 'leader' && mode !== 'follower') throw new Error(`${leader} mode ${mode ?? '?'}`);
+          });
+          expect(w.pod(leader)?.metadata?.uid, `${leader} is the same pod`).toBe(uid);
+        },
+        (l) => ledgers.set('F3', l),
+      );
       aroundFault(w, ledger, leader, await quorum(w, 120));
     },
   );
