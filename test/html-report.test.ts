@@ -6,7 +6,9 @@ import {
   assertionMarks,
   countResults,
   esc,
+  faultBars,
   htmlReport,
+  ledgerLanes,
   markdownSummary,
   parsePodWatch,
   podLanes,
@@ -16,7 +18,9 @@ import {
   type TimelineFile,
 } from '../src/reporting/html.ts';
 import type { AssertionResult } from '../src/reporting/results.ts';
-import type { TimelineEntry } from '../src/timeline.ts';
+import { isFailedStretchData, isFaultData, ledgerOfRunSpan, ledgerOnTimeline, type FailedStretchData, type FaultData } from '../src/ledger/on-timeline.ts';
+import type { Adapter } from '../src/ledger/writer.ts';
+import { Timeline, type TimelineEntry } from '../src/timeline.ts';
 
 // A real kwok run of statefulset-basics (our own output): 5 pods, rolling updates, orphan/adopt, Parallel.
 const fixtureDir = path.join(import.meta.dirname, 'fixtures', 'report');
@@ -295,6 +299,180 @@ describe('htmlReport', () => {
 
   it('renders a report without timelines or results', () => {
     expect(htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [] })).toContain('No results and no timelines');
+  });
+});
+
+describe('fault and ledger lanes', () => {
+  const faultEntry = (t: number, data: FaultData): TimelineEntry => ({
+    seq: seq++,
+    t,
+    kind: 'action',
+    source: 'fault',
+    text: `fault ${data.fault}: end (${((data.endMs - data.startMs) / 1000).toFixed(1)}s)`,
+    data,
+  });
+  const stretch = (t: number, data: FailedStretchData): TimelineEntry => ({
+    seq: seq++,
+    t,
+    kind: 'note',
+    source: 'ledger',
+    text: `ledger ${data.ledger}: ${data.failed} ${data.op}s failed`,
+    data,
+  });
+  const runSpan = (t: number, name: string, startMs: number, endMs: number): TimelineEntry => ({
+    seq: seq++,
+    t,
+    kind: 'note',
+    source: 'ledger',
+    text: `ledger ${name}: writes 800 acknowledged, 13 failed, 0 timed out; reads 790 answered, 3 failed, 0 timed out; read-back 800 keys (0 missing); stopped by stopped; /r/ledgers/x.json (44.1s)`,
+    data: { span: 'window', startMs, endMs, ledger: name },
+  });
+  const base: TimelineEntry[] = [
+    e(0, 'action', 'step', 'apply zk.yaml'),
+    pod(10, 'ADDED Pod/zk-0 Pending NotReady uid=u1'),
+    pod(900, 'MODIFIED Pod/zk-0 Running Ready uid=u1'),
+  ];
+  const withLedger: TimelineEntry[] = [
+    ...base,
+    e(1000, 'action', 'ledger', 'ledger kill-leader: writing and reading at 20/s (keys r1-kill-leader-…)'),
+    e(2000, 'action', 'fault', 'fault kill zk-0: start'),
+    pod(2005, 'MODIFIED Pod/zk-0 Running Ready terminating uid=u1'),
+    pod(2100, 'DELETED Pod/zk-0 Running Ready terminating uid=u1'),
+    pod(2200, 'ADDED Pod/zk-0 Pending NotReady uid=u2'),
+    pod(3500, 'MODIFIED Pod/zk-0 Running Ready uid=u2'),
+    faultEntry(3600, { fault: 'kill zk-0', startMs: 2000, endMs: 3600 }),
+    // 40 s of quiet on the timeline (the ledger keeps going): compressed, but for the stretch at 30 s
+    e(45_000, 'action', 'step', 'stop the ledger'),
+    stretch(45_100, { ledger: 'kill-leader', op: 'write', startMs: 2010, endMs: 5200, failed: 12 }),
+    stretch(45_100, { ledger: 'kill-leader', op: 'write', startMs: 30_000, endMs: 30_100, failed: 1 }),
+    stretch(45_100, { ledger: 'kill-leader', op: 'read', startMs: 2050, endMs: 3900, failed: 3 }),
+    runSpan(45_200, 'kill-leader', 1000, 45_100),
+  ];
+  const tl = (entries: TimelineEntry[]): TimelineFile => ({ scenario: 'zk', namespace: 'ns', startedAt: '2026-01-01T00:00:00Z', deviations: [], entries });
+  const svgOf = (h: string): string => /<svg[\s\S]*?<\/svg>/.exec(h)![0];
+
+  it('derives the fault windows and one lane per ledger from the typed data', () => {
+    expect(faultBars(withLedger)).toEqual([{ fault: 'kill zk-0', start: 2000, end: 3600 }]);
+    expect(ledgerLanes(withLedger)).toEqual([
+      {
+        ledger: 'kill-leader',
+        run: { start: 1000, end: 45_100, text: expect.stringMatching(/^ledger kill-leader: writes 800 acknowledged/) },
+        stretches: [
+          { op: 'write', start: 2010, end: 5200, failed: 12 },
+          { op: 'read', start: 2050, end: 3900, failed: 3 },
+          { op: 'write', start: 30_000, end: 30_100, failed: 1 },
+        ],
+      },
+    ]);
+    expect(isFaultData({ fault: 'x', startMs: 1, endMs: 2 })).toBe(true);
+    expect(isFaultData({ span: 'window', startMs: 1, endMs: 2 })).toBe(false);
+    expect(isFailedStretchData({ ledger: 'l', op: 'write', startMs: 1, endMs: 2, failed: 1 })).toBe(true);
+    expect(isFailedStretchData({ ledger: 'l', op: 'delete', startMs: 1, endMs: 2, failed: 1 })).toBe(false);
+    expect(isFailedStretchData(undefined)).toBe(false);
+    expect(ledgerOfRunSpan(withLedger.at(-1)!)).toBe('kill-leader');
+    expect(ledgerOfRunSpan(e(1, 'note', 'ledger', 'ledger x: writes 1 acknowledged'))).toBeUndefined(); // no span data
+  });
+
+  it('draws a faults lane and a lane per ledger above the pods, a red bar per failed stretch, on the compressed axis', () => {
+    const html = htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl(withLedger)] });
+    const svg = svgOf(html);
+    expect(svg).toContain('class="lane-label">faults</text>');
+    expect(svg).toContain('class="lane-label">ledger kill-leader</text>');
+    expect(svg).toContain('<g class="fault-lane">');
+    expect(svg).toMatch(/<g class="fault" data-fault="kill zk-0"><title>fault kill zk-0: 2\.00 s → 3\.60 s \(1\.60 s\)<\/title>/);
+    expect(svg).toContain('class="mark-label" fill="#5f3dc4">kill zk-0</text>');
+    expect(svg).toContain('<g class="ledger-lane" data-ledger="kill-leader">');
+    expect(svg.match(/<rect class="ledger-run"/g)).toHaveLength(1);
+    const failed = [
+      ...svg.matchAll(
+        /<rect class="ledger-failed ledger-failed-(write|read)" data-op="\1" data-failed="(\d+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="[\d.]+" fill="(#[0-9a-f]+)"><title>([^<]*)<\/title>/g,
+      ),
+    ];
+    expect(failed.map((m) => [m[1], m[2], m[5]])).toEqual([
+      ['write', '12', '#d62828'],
+      ['read', '3', '#ff6b6b'],
+      ['write', '1', '#d62828'],
+    ]);
+    expect(failed[0]![6]).toBe('ledger kill-leader: 12 writes failed, 2.01 s → 5.20 s (3.19 s)');
+    expect(failed[2]![6]).toBe('ledger kill-leader: 1 write failed, 30.0 s → 30.1 s (100 ms)');
+    // above the pod lanes, which are still drawn
+    expect(svg).toContain('<g class="lane" data-pod="zk-0">');
+    expect(svg.indexOf('<g class="fault-lane">')).toBeLessThan(svg.indexOf('<g class="ledger-lane"'));
+    expect(svg.indexOf('<g class="ledger-lane"')).toBeLessThan(svg.indexOf('<g class="lane"'));
+    const yOf = (re: RegExp): number => Number(re.exec(svg)![1]);
+    expect(yOf(/<rect class="ledger-run" x="[\d.]+" y="([\d.]+)"/)).toBeLessThan(yOf(/<rect class="state [^"]*" data-state="\w+" x="[\d.]+" y="([\d.]+)"/));
+    // bars map times through the same piecewise axis as the pods: the quiet time around the stretch at 30 s is compressed
+    const left = Number(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end" class="lane-label">faults<\/text>/.exec(svg)![1]) + 8;
+    const scale = timeScale([...withLedger.map((x) => x.t), 2000, 3600, 1000, 45_100, 2010, 5200, 30_000, 30_100, 2050, 3900]);
+    expect(scale.pieces.filter((p) => p.gap).map((p) => [p.t0, p.t1])).toEqual([
+      [5800, 29_400],
+      [30_700, 44_400],
+    ]);
+    expect(svg.match(/<g class="gap">/g)).toHaveLength(2);
+    const round = (n: number): string => (Math.round(n * 10) / 10).toString();
+    expect(failed.map((m) => m[3])).toEqual([2010, 2050, 30_000].map((t) => round(left + scale.x(t))));
+    expect(Number(failed[0]![4])).toBeCloseTo(scale.x(5200) - scale.x(2010), 0);
+    // the legend explains the new bars
+    expect(html).toContain('fault window</span>');
+    expect(html).toContain('ledger failures (upper half: writes, lower half: reads)</span>');
+  });
+
+  it('draws a ledger lane without failures as its run only, and no faults lane without fault windows', () => {
+    const html = htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl([...base, runSpan(5000, 'steady', 100, 4900)])] });
+    expect(html).toContain('<g class="ledger-lane" data-ledger="steady">');
+    expect(html).toContain('<rect class="ledger-run"');
+    expect(html).not.toContain('class="ledger-failed');
+    expect(html).not.toContain('fault-lane');
+    expect(html).not.toContain('fault window</span>');
+  });
+
+  it('draws no such lane, and the same SVG and legend as before, for a timeline without fault or ledger data', () => {
+    const html = htmlReport({ ...run, timelines: [sample] });
+    for (const s of ['fault-lane', 'ledger-lane', 'ledger-run', 'ledger-failed', 'fault-bound', 'fault window', 'ledger failures', '>faults<']) {
+      expect(html).not.toContain(s);
+    }
+    // the fault's start action and the ledger's first action alone (text only, no data) draw no lane either
+    const textOnly = [...base, e(1000, 'action', 'ledger', 'ledger a: writing and reading at 20/s'), e(2000, 'action', 'fault', 'fault kill zk-0: start')];
+    const plain = [...base, e(1000, 'action', 'step', 'ledger a: writing and reading at 20/s'), e(2000, 'action', 'step', 'fault kill zk-0: start')];
+    const render = (entries: TimelineEntry[]): string => htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl(entries)] });
+    expect(svgOf(render(textOnly))).toBe(svgOf(render(plain)));
+    expect(render(textOnly)).not.toContain('ledger-lane');
+  });
+
+  it('draws the entries a real ledger run puts on the timeline', async () => {
+    const store = new Map<string, string>();
+    let down = false;
+    const adapter: Adapter = {
+      async write(key, value) {
+        if (down) throw new Error('CONNECTION_LOSS');
+        store.set(key, value);
+      },
+      async read(key) {
+        if (down) throw new Error('CONNECTION_LOSS');
+        return store.get(key);
+      },
+    };
+    const timeline = new Timeline();
+    const ledgerRun = ledgerOnTimeline(timeline, 'kill-leader', adapter, { rateHz: 200, durationMs: 5000, keyPrefix: 'h-' }, () => '/r/ledgers/h.json');
+    await new Promise((r) => setTimeout(r, 40));
+    await ledgerRun.during('kill zk-1', async () => {
+      down = true;
+      await new Promise((r) => setTimeout(r, 60));
+      down = false;
+    });
+    await new Promise((r) => setTimeout(r, 40));
+    ledgerRun.stop();
+    await ledgerRun.done;
+    const entries = [...timeline.entries];
+    expect(faultBars(entries).map((f) => f.fault)).toEqual(['kill zk-1']);
+    const [lane] = ledgerLanes(entries);
+    expect(lane?.ledger).toBe('kill-leader');
+    expect(lane?.run?.text).toContain('/r/ledgers/h.json');
+    expect(lane?.stretches.some((s) => s.op === 'write')).toBe(true);
+    const svg = svgOf(htmlReport({ runId: 'x', provider: 'kind', results: [], timelines: [tl(entries)] }));
+    expect(svg).toContain('<g class="fault" data-fault="kill zk-1">');
+    expect(svg).toContain('<g class="ledger-lane" data-ledger="kill-leader">');
+    expect(svg).toMatch(/<rect class="ledger-failed ledger-failed-write"/);
   });
 });
 

@@ -4,7 +4,7 @@
  * ends; and, when the run is done, its failed stretches and its whole span on the timeline and the record handed
  * to `save` (the report directory's ledgers/, src/reporting/artifacts.ts).
  */
-import type { Timeline } from '../timeline.ts';
+import { isSpanData, type SpanData, type Timeline, type TimelineEntry } from '../timeline.ts';
 import type { Ledger, LedgerOp } from './record.ts';
 import { startLedger, type Adapter, type LedgerOptions, type LedgerRun } from './writer.ts';
 
@@ -17,6 +17,32 @@ export type FailedStretchData = {
   readonly endMs: number;
   readonly failed: number;
 };
+
+export const isFaultData = (d: unknown): d is FaultData => {
+  const o = d as Partial<FaultData> | undefined;
+  return typeof o?.fault === 'string' && typeof o.startMs === 'number' && typeof o.endMs === 'number';
+};
+
+export const isFailedStretchData = (d: unknown): d is FailedStretchData => {
+  const o = d as Partial<FailedStretchData> | undefined;
+  return (
+    typeof o?.ledger === 'string' &&
+    (o.op === 'write' || o.op === 'read') &&
+    typeof o.startMs === 'number' &&
+    typeof o.endMs === 'number' &&
+    typeof o.failed === 'number'
+  );
+};
+
+/** The `data` of a ledger run's own 'window' span: a SpanData that names its ledger. */
+export type LedgerRunData = SpanData & { readonly ledger: string };
+
+/** The ledger name of the 'window' span ledgerOnTimeline adds for a whole run; undefined for any other entry. */
+export function ledgerOfRunSpan(e: TimelineEntry): string | undefined {
+  if (e.source !== 'ledger' || !isSpanData(e.data) || e.data.span !== 'window') return undefined;
+  const name = (e.data as Partial<LedgerRunData>).ledger;
+  return typeof name === 'string' ? name : undefined;
+}
 
 /**
  * Consecutive failed operations of one kind (in start order, interrupted by no success of that kind), each as one
@@ -87,7 +113,8 @@ export function ledgerOnTimeline(
       }
     }
     const file = save(l);
-    timeline.span('window', 'ledger', `ledger ${name}: ${ledgerSummary(l)}; ${file}`, l.start, l.end);
+    const data: LedgerRunData = { span: 'window', startMs: l.start, endMs: l.end, ledger: name };
+    timeline.add('note', 'ledger', `ledger ${name}: ${ledgerSummary(l)}; ${file} (${((l.end - l.start) / 1000).toFixed(1)}s)`, data);
     return l;
   });
   return {

@@ -2,14 +2,16 @@
  * One self-contained HTML report for a run (inline CSS and SVG, no external assets, no JS): counts, a table of
  * catalogue assertions per scenario, and per scenario a timeline drawn from the recorded watch events: one lane
  * per pod name, one segment per pod UID, coloured by state (Pending, Running not Ready, Ready, terminating;
- * empty once deleted), with assertion markers at their start and end. Long idle stretches (a "nothing happens
- * for 30 s" check) are compressed and marked, so that the OrderedReady staircase and the Parallel burst stay
- * visible next to them.
+ * empty once deleted), with assertion markers at their start and end; above the pods, when the scenario ran a
+ * ledger (src/ledger/on-timeline.ts), a lane of fault windows and one lane per ledger (its run, its failed writes
+ * and reads). Long idle stretches (a "nothing happens for 30 s" check) are compressed and marked, so that the
+ * OrderedReady staircase and the Parallel burst stay visible next to them.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readResultsIfAny, readTimelines, type AssertionResult, type TimelineFile } from './artifacts.ts';
-import type { TimelineEntry } from '../timeline.ts';
+import { isSpanData, type TimelineEntry } from '../timeline.ts';
+import { isFailedStretchData, isFaultData, ledgerOfRunSpan } from '../ledger/on-timeline.ts';
 import type { PodWatchData } from '../kube/watch.ts';
 
 export type { TimelineFile } from './artifacts.ts';
@@ -207,6 +209,58 @@ export function assertionMarks(entries: readonly TimelineEntry[]): AssertionMark
   return out;
 }
 
+export interface FaultBar {
+  readonly fault: string;
+  /** ms since the timeline started */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The fault windows of a scenario: its 'fault' entries with FaultData (added when a fault ends), by start. */
+export function faultBars(entries: readonly TimelineEntry[]): FaultBar[] {
+  return entries
+    .flatMap((e) => (e.source === 'fault' && isFaultData(e.data) ? [{ fault: e.data.fault, start: e.data.startMs, end: e.data.endMs }] : []))
+    .sort((a, b) => a.start - b.start);
+}
+
+export interface FailedStretch {
+  readonly op: 'write' | 'read';
+  readonly start: number;
+  readonly end: number;
+  readonly failed: number;
+}
+
+export interface LedgerLane {
+  readonly ledger: string;
+  /** the whole run (its 'window' span), with the span's text (summary and file) */
+  readonly run?: { readonly start: number; readonly end: number; readonly text: string };
+  readonly stretches: readonly FailedStretch[];
+}
+
+/** One lane per ledger name, in order of first appearance: its run span and its failed stretches ('ledger' entries). */
+export function ledgerLanes(entries: readonly TimelineEntry[]): LedgerLane[] {
+  const lanes = new Map<string, { run?: LedgerLane['run']; stretches: FailedStretch[] }>();
+  const lane = (name: string): { run?: LedgerLane['run']; stretches: FailedStretch[] } => {
+    let l = lanes.get(name);
+    if (!l) {
+      l = { stretches: [] };
+      lanes.set(name, l);
+    }
+    return l;
+  };
+  for (const e of entries) {
+    if (e.source !== 'ledger') continue;
+    if (isFailedStretchData(e.data)) {
+      const d = e.data;
+      lane(d.ledger).stretches.push({ op: d.op, start: d.startMs, end: d.endMs, failed: d.failed });
+      continue;
+    }
+    const name = ledgerOfRunSpan(e);
+    if (name !== undefined && isSpanData(e.data)) lane(name).run = { start: e.data.startMs, end: e.data.endMs, text: e.text };
+  }
+  return [...lanes].map(([ledger, l]) => ({ ledger, ...(l.run ? { run: l.run } : {}), stretches: l.stretches.sort((a, b) => a.start - b.start) }));
+}
+
 export interface ScalePiece {
   readonly t0: number;
   readonly t1: number;
@@ -381,7 +435,18 @@ const SWATCH: Record<PodState, string> = {
   failed: '#d62828',
 };
 
-function legend(): string {
+/** What a timeline draws besides pods and assertions, for the legend. */
+export function timelineExtras(entries: readonly TimelineEntry[]): { faults: boolean; ledgers: boolean } {
+  return { faults: faultBars(entries).length > 0, ledgers: ledgerLanes(entries).length > 0 };
+}
+
+const FAULT_FILL = '#e5dbff';
+const FAULT_STROKE = '#7048e8';
+const LEDGER_RUN_FILL = '#e7f5ff';
+const LEDGER_RUN_STROKE = '#74c0fc';
+const LEDGER_FAILED: Record<FailedStretch['op'], string> = { write: '#d62828', read: '#ff6b6b' };
+
+function legend(extras: { faults: boolean; ledgers: boolean } = { faults: false, ledgers: false }): string {
   const states = (Object.keys(STATE_LABEL) as PodState[]).map(
     (s) => `<span><span class="sw" style="background:${SWATCH[s]}"></span>${esc(STATE_LABEL[s])}</span>`,
   );
@@ -389,7 +454,13 @@ function legend(): string {
     `<div class="legend">${states.join('')}<span><span class="sw" style="background:#fff"></span>no pod (deleted)</span>` +
     `<span>│ segment border = one pod UID; ✕ = DELETED</span>` +
     `<span><span class="sw" style="background:none;border:none;border-left:2px dashed #495057;width:0;height:14px;vertical-align:-3px"></span>assertion start/end (<b style="color:var(--fail)">red</b> = failed)</span>` +
-    `<span><span class="sw" style="background:repeating-linear-gradient(90deg,#e9ecef 0 2px,#fff 2px 5px)"></span>idle time, compressed</span></div>`
+    `<span><span class="sw" style="background:repeating-linear-gradient(90deg,#e9ecef 0 2px,#fff 2px 5px)"></span>idle time, compressed</span>` +
+    (extras.faults ? `<span><span class="sw" style="background:${FAULT_FILL};border-color:${FAULT_STROKE}"></span>fault window</span>` : '') +
+    (extras.ledgers
+      ? `<span><span class="sw" style="background:${LEDGER_RUN_FILL};border-color:${LEDGER_RUN_STROKE}"></span>ledger run</span>` +
+        `<span><span class="sw" style="background:linear-gradient(${LEDGER_FAILED.write} 0 50%,${LEDGER_FAILED.read} 50% 100%)"></span>ledger failures (upper half: writes, lower half: reads)</span>`
+      : '') +
+    '</div>'
   );
 }
 
@@ -427,8 +498,16 @@ export function timelineSvg(tl: TimelineFile): string {
   // Skipped before running: nothing to draw. Partial (ran, then reported skipped): drawn as the span it took.
   const marks = assertionMarks(entries).filter((m) => m.outcome !== 'skipped' || (m.end ?? m.start) > m.start);
   const actions = entries.filter((e) => e.kind === 'action');
-  const scale = timeScale(entries.map((e) => e.t));
-  const LEFT = 96;
+  const faults = faultBars(entries);
+  const ledgers = ledgerLanes(entries);
+  // Bar ends that are no entry's time (a ledger's failed stretch) join the axis, so that none falls inside a compressed stretch.
+  const barTimes = [
+    ...faults.flatMap((f) => [f.start, f.end]),
+    ...ledgers.flatMap((l) => [...(l.run ? [l.run.start, l.run.end] : []), ...l.stretches.flatMap((s) => [s.start, s.end])]),
+  ];
+  const scale = timeScale([...entries.map((e) => e.t), ...barTimes]);
+  const extraLabels = [...(faults.length > 0 ? ['faults'] : []), ...ledgers.map((l) => `ledger ${l.ledger}`)];
+  const LEFT = Math.max(96, ...extraLabels.map((l) => Math.ceil(l.length * 7.3) + 14));
   const X = (t: number): number => LEFT + scale.x(t);
 
   const RIGHT = 24;
@@ -448,7 +527,15 @@ export function timelineSvg(tl: TimelineFile): string {
   const markH = Math.max(1, packed.rows) * ROW_H;
   const actTop = markTop + markH + 6;
   const actH = 14;
-  const lanesTop = actTop + actH + 6;
+  const FAULT_ROW_H = 18;
+  const faultPacked = pack(faults, (f) => {
+    const x0 = scale.x(f.start);
+    return [x0, Math.max(scale.x(f.end), x0 + labelW(f.fault))];
+  });
+  const faultTop = actTop + actH + 6;
+  const faultH = faults.length > 0 ? faultPacked.rows * FAULT_ROW_H + LANE_GAP : 0;
+  const ledgerTop = faultTop + faultH;
+  const lanesTop = ledgerTop + ledgers.length * (LANE_H + LANE_GAP);
   const lanesH = Math.max(1, lanes.length) * (LANE_H + LANE_GAP);
   const axisTop = lanesTop + lanesH + 2;
   const height = axisTop + 34;
@@ -465,6 +552,19 @@ export function timelineSvg(tl: TimelineFile): string {
   // Row labels and lane backgrounds.
   out.push(`<text x="${LEFT - 8}" y="${markTop + 11}" text-anchor="end" class="gap-label">assertions</text>`);
   out.push(`<text x="${LEFT - 8}" y="${actTop + 11}" text-anchor="end" class="gap-label">actions</text>`);
+  if (faults.length > 0) {
+    out.push(
+      `<rect x="${LEFT}" y="${faultTop - LANE_GAP / 2}" width="${num(scale.width)}" height="${faultH}" fill="#f8f7ff"/>`,
+      `<text x="${LEFT - 8}" y="${faultTop + FAULT_ROW_H / 2 + 4}" text-anchor="end" class="lane-label">faults</text>`,
+    );
+  }
+  ledgers.forEach((l, i) => {
+    const y = ledgerTop + i * (LANE_H + LANE_GAP);
+    out.push(
+      `<rect x="${LEFT}" y="${y - LANE_GAP / 2}" width="${num(scale.width)}" height="${LANE_H + LANE_GAP}" fill="${i % 2 ? '#f8f9fa' : '#fff'}"/>`,
+      `<text x="${LEFT - 8}" y="${y + LANE_H / 2 + 4}" text-anchor="end" class="lane-label">${esc(`ledger ${l.ledger}`)}</text>`,
+    );
+  });
   lanes.forEach((lane, i) => {
     const y = lanesTop + i * (LANE_H + LANE_GAP);
     out.push(
@@ -480,6 +580,47 @@ export function timelineSvg(tl: TimelineFile): string {
         `<title>${esc(`${secs(p.t1 - p.t0)} without any event, compressed (${secs(p.t0)} → ${secs(p.t1)})`)}</title></g>`,
     );
   }
+
+  // Fault windows: a bar per window, labelled with the fault, packed in rows when they overlap.
+  if (faults.length > 0) {
+    out.push('<g class="fault-lane">');
+    for (const { item: f, row } of faultPacked.placed) {
+      const x0 = X(f.start);
+      const x1 = Math.max(X(f.end), x0 + 2);
+      const y = faultTop + row * FAULT_ROW_H;
+      out.push(
+        `<g class="fault" data-fault="${esc(f.fault)}"><title>${esc(`fault ${f.fault}: ${secs(f.start)} → ${secs(f.end)} (${duration(f.end - f.start)})`)}</title>` +
+          `<rect x="${num(x0)}" y="${y + 1}" width="${num(x1 - x0)}" height="${FAULT_ROW_H - 4}" fill="${FAULT_FILL}" stroke="${FAULT_STROKE}" stroke-width="1" rx="2"/>` +
+          `<text x="${num(x0 + 3)}" y="${y + FAULT_ROW_H - 6}" class="mark-label" fill="#5f3dc4">${esc(f.fault)}</text></g>`,
+      );
+    }
+    out.push('</g>');
+  }
+
+  // Ledger lanes: the run as a light bar, failed writes (upper half) and reads (lower half) as red bars.
+  ledgers.forEach((l, i) => {
+    const y = ledgerTop + i * (LANE_H + LANE_GAP);
+    out.push(`<g class="ledger-lane" data-ledger="${esc(l.ledger)}">`);
+    if (l.run) {
+      const x0 = X(l.run.start);
+      const x1 = Math.max(X(l.run.end), x0 + 2);
+      out.push(
+        `<rect class="ledger-run" x="${num(x0)}" y="${y}" width="${num(x1 - x0)}" height="${LANE_H}" fill="${LEDGER_RUN_FILL}" stroke="${LEDGER_RUN_STROKE}" stroke-width="1" rx="2">` +
+          `<title>${esc(`${l.run.text}; ${secs(l.run.start)} → ${secs(l.run.end)}`)}</title></rect>`,
+      );
+    }
+    const half = (LANE_H - 6) / 2;
+    for (const s of l.stretches) {
+      const x0 = X(s.start);
+      const x1 = Math.max(X(s.end), x0 + 2);
+      const sy = s.op === 'write' ? y + 2 : y + 4 + half;
+      out.push(
+        `<rect class="ledger-failed ledger-failed-${s.op}" data-op="${s.op}" data-failed="${s.failed}" x="${num(x0)}" y="${sy}" width="${num(x1 - x0)}" height="${half}" fill="${LEDGER_FAILED[s.op]}">` +
+          `<title>${esc(`ledger ${l.ledger}: ${s.failed} ${s.op}${s.failed === 1 ? '' : 's'} failed, ${secs(s.start)} → ${secs(s.end)} (${duration(s.end - s.start)})`)}</title></rect>`,
+      );
+    }
+    out.push('</g>');
+  });
 
   // Pod lanes.
   lanes.forEach((lane, i) => {
@@ -514,6 +655,15 @@ export function timelineSvg(tl: TimelineFile): string {
     out.push('</g>');
   });
   if (lanes.length === 0) out.push(`<text x="${LEFT + 8}" y="${lanesTop + 15}" class="gap-label">no pod watch events recorded</text>`);
+
+  // Fault windows' bounds through the lanes below them.
+  for (const { item: f, row } of faultPacked.placed) {
+    for (const t of [f.start, f.end]) {
+      out.push(
+        `<line class="fault-bound" x1="${num(X(t))}" y1="${faultTop + row * FAULT_ROW_H + FAULT_ROW_H - 3}" x2="${num(X(t))}" y2="${axisTop}" stroke="${FAULT_STROKE}" stroke-width="1" stroke-dasharray="2 3" opacity=".6" pointer-events="none"/>`,
+      );
+    }
+  }
 
   // Actions: small triangles with the step text as tooltip.
   for (const a of actions) {
@@ -624,7 +774,7 @@ export function htmlReport(input: HtmlReportInput): string {
     );
     if (tl) {
       parts.push('<h3>Timeline</h3>');
-      parts.push(legend());
+      parts.push(legend(timelineExtras(tl.entries)));
       parts.push(`<div class="timeline">${timelineSvg(tl)}</div>`);
       parts.push('<h3>Deviations from the tutorial manifests</h3>');
       parts.push(
