@@ -13,12 +13,11 @@ import { CONTEXT_ENV, runContext } from '../context.ts';
 import { applyOverlays } from '../manifests.ts';
 import { describePods, runningReady, scale, setPods } from '../kube/statefulset.ts';
 import type { ResourceWatch } from '../kube/watch.ts';
-import { exec, type ExecResult } from '../kube/exec.ts';
 import { concurrent, orderedCreate, orderedTerminate, type Verdict } from '../ordering.ts';
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
 import { factsOf, podRange, type StatefulSetFacts } from './objects.ts';
-import type { ExecDatum } from './profile.ts';
+import { podDatum } from './datum.ts';
 import { CHECKED, appStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
 import {
   claimState,
@@ -26,12 +25,10 @@ import {
   claimsVerdict,
   createdWithoutWaiting,
   declaredPods,
-  fillTemplate,
   identityVerdict,
   minReadyBeforeNext,
   pdbExpectation,
   pdbVerdict,
-  readVerdict,
   requiredSpread,
   sameClaimsVerdict,
   scaleClaimsVerdict,
@@ -195,39 +192,6 @@ async function deleteAndWaitBack(w: World, s: SetUnder, pod: string): Promise<st
   return oldUid;
 }
 
-/** The profile's exec datum: its write and read argv run in its container (client-node Exec), each recorded. */
-function execDatum(w: World, d: ExecDatum) {
-  const run = async (pod: string, argv: readonly string[]): Promise<ExecResult> => {
-    w.step(`exec ${pod} -c ${d.container} -- ${argv.join(' ')}`);
-    const r = await exec(w.kube, w.ns, pod, argv, { container: d.container, timeoutMs: w.timeoutMs(60) });
-    w.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
-    return r;
-  };
-  return {
-    async write(pod: string, key: string, value: string): Promise<void> {
-      const r = await run(
-        pod,
-        d.write.map((a) => fillTemplate(a, key, value)),
-      );
-      if (r.exitCode !== 0) throw new Error(`writing the datum on ${pod} failed: exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
-    },
-    /** Reads until the value is there or timeoutS ends (a pod that just turned Ready, a replica catching up). */
-    async expect(pod: string, key: string, value: string, timeoutS: number): Promise<void> {
-      await eventually(`reading the datum ${key} on ${pod}`, w.timeoutMs(timeoutS), async () => {
-        const v = readVerdict(
-          await run(
-            pod,
-            d.read.map((a) => fillTemplate(a, key)),
-          ),
-          value,
-          d.match,
-        );
-        if (!v.ok) throw new Error(v.reason);
-      });
-    },
-  };
-}
-
 feature(scenario, (feat) => {
   if (!app) {
     feat.setup('the app of --app PATH', async () => {
@@ -334,8 +298,8 @@ feature(scenario, (feat) => {
       timeout: (s) => (s.f.replicas + 1) * (s.R + 60) + 60,
       async run(w, s, id) {
         const d = a.profile?.datum;
-        if (d?.kind !== 'exec') throw new Error('A3.3 runs with an exec datum only (a bug in the harness: skipOf should have skipped it)');
-        const datum = execDatum(w, d);
+        if (!d) throw new Error('A3.3 runs with a datum only (a bug in the harness: skipOf should have skipped it)');
+        const datum = podDatum(w, d);
         await waitAllReady(w, s.f, s.R);
         const pods = declaredPods(s.f);
         const key = `e2e-${w.ctx.runId}-${randomBytes(3).toString('hex')}`;

@@ -20,8 +20,8 @@ export function watchPdbs(w: AppContext): Promise<ResourceWatch<V1PodDisruptionB
   );
 }
 
-async function withMember<T>(kube: Kube, ns: string, pod: string, timeoutMs: number, fn: (c: Client) => Promise<T>): Promise<T> {
-  const fwd = await portForward(kube, ns, pod, 2181);
+async function withMember<T>(kube: Kube, ns: string, pod: string, timeoutMs: number, fn: (c: Client) => Promise<T>, port = 2181): Promise<T> {
+  const fwd = await portForward(kube, ns, pod, port);
   // One member only: the forwarded address is the whole connection string, so the client cannot wander.
   const client = zookeeper.createClient(fwd.address, { sessionTimeout: 10_000, retries: 2 });
   try {
@@ -50,6 +50,43 @@ export function zkCreate(kube: Kube, ns: string, pod: string, path: string, data
     if (stat) await cb<void>((d) => c.remove(path, -1, d));
     await cb<string>((d) => c.create(path, Buffer.from(data), d));
   });
+}
+
+/** Sets `path` to `data` through the member `pod` (port `port`), creating it and its parents as needed. */
+export function zkPut(kube: Kube, ns: string, pod: string, path: string, data: string, port = 2181, timeoutMs = 30_000): Promise<void> {
+  return withMember(
+    kube,
+    ns,
+    pod,
+    timeoutMs,
+    async (c) => {
+      const parent = path.slice(0, path.lastIndexOf('/'));
+      if (parent) await cb<string>((d) => c.mkdirp(parent, d));
+      const stat = await cb<Stat | null>((d) => c.exists(path, d));
+      if (stat) await cb<Stat>((d) => c.setData(path, Buffer.from(data), -1, d));
+      else await cb<string>((d) => c.create(path, Buffer.from(data), d));
+    },
+    port,
+  );
+}
+
+/** The data of `path` through the member `pod`, or undefined when it does not exist there. */
+export function zkRead(kube: Kube, ns: string, pod: string, path: string, port = 2181, timeoutMs = 30_000): Promise<string | undefined> {
+  return withMember(
+    kube,
+    ns,
+    pod,
+    timeoutMs,
+    async (c) => {
+      try {
+        return (await cb<Buffer>((d) => c.getData(path, d)))?.toString('utf8') ?? '';
+      } catch (err) {
+        if ((err as Partial<ZkError> | undefined)?.getCode?.() === zookeeper.Exception.NO_NODE) return undefined;
+        throw err;
+      }
+    },
+    port,
+  );
 }
 
 export function zkGet(kube: Kube, ns: string, pod: string, path: string, timeoutMs = 30_000): Promise<string> {

@@ -13,6 +13,7 @@ declare module 'node-zookeeper-client' {
     getData(path: string, cb: (err: Error | null, data?: Buffer, stat?: Stat) => void): void;
     exists(path: string, cb: (err: Error | null, stat?: Stat | null) => void): void;
     remove(path: string, version: number, cb: (err: Error | null) => void): void;
+    setData(path: string, data: Buffer, version: number, cb: (err: Error | null, stat?: Stat) => void): void;
   }
   /** The errors the client passes to callbacks carry a code (Exception.NO_NODE, ...). */
   export interface ZkError extends Error {

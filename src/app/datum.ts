@@ -1,0 +1,128 @@
+/**
+ * The profile's datum (docs/app-guarantees.md §0.2) as a write and a read on one pod: an exec command pair run in
+ * its container, or an adapter reached through a port-forward to that pod (zookeeper, http). The data checks
+ * (A3.3, …) use only this, so a datum of either kind checks the same guarantees.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { World } from '../scenario.ts';
+import { exec, type ExecResult } from '../kube/exec.ts';
+import { portForward } from '../kube/port-forward.ts';
+import { eventually } from '../eventually.ts';
+import { zkPut, zkRead } from '../apps/zookeeper.ts';
+import type { AdapterDatum, Datum, ExecDatum, PortRef } from './profile.ts';
+import { fillTemplate, readVerdict } from './verdicts.ts';
+import { DATUM_ADAPTERS } from './prepare.ts';
+
+export interface PodDatum {
+  /** Writes `value` under `key` through `pod`; throws with the reason when the app refused. */
+  write(pod: string, key: string, value: string): Promise<void>;
+  /** Reads until `key` has `value` through `pod`, or timeoutS ends (a pod that just turned Ready, a replica catching up). */
+  expect(pod: string, key: string, value: string, timeoutS: number): Promise<void>;
+}
+
+/** The container port `ref` names on the pod, or `ref` itself when it is a number. */
+export function podPort(pod: V1Pod | undefined, ref: PortRef): number {
+  if (typeof ref === 'number') return ref;
+  for (const c of pod?.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === ref) return p.containerPort;
+  throw new Error(`${pod?.metadata?.name ?? 'the pod'} has no container port named ${ref}`);
+}
+
+export function podDatum(w: World, d: Datum): PodDatum {
+  return d.kind === 'exec' ? execDatum(w, d) : adapterDatum(w, d);
+}
+
+function execDatum(w: World, d: ExecDatum): PodDatum {
+  const run = async (pod: string, argv: readonly string[]): Promise<ExecResult> => {
+    w.step(`exec ${pod} -c ${d.container} -- ${argv.join(' ')}`);
+    const r = await exec(w.kube, w.ns, pod, argv, { container: d.container, timeoutMs: w.timeoutMs(60) });
+    w.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
+    return r;
+  };
+  return {
+    async write(pod, key, value) {
+      const r = await run(
+        pod,
+        d.write.map((a) => fillTemplate(a, key, value)),
+      );
+      if (r.exitCode !== 0) throw new Error(`writing the datum on ${pod} failed: exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    },
+    async expect(pod, key, value, timeoutS) {
+      await eventually(`reading the datum ${key} on ${pod}`, w.timeoutMs(timeoutS), async () => {
+        const v = readVerdict(
+          await run(
+            pod,
+            d.read.map((a) => fillTemplate(a, key)),
+          ),
+          value,
+          d.match,
+        );
+        if (!v.ok) throw new Error(v.reason);
+      });
+    },
+  };
+}
+
+/** One write or read through the adapter on `pod`: the value read (undefined: the app says there is none). */
+interface AdapterIo {
+  write(pod: string, port: number, key: string, value: string): Promise<void>;
+  read(pod: string, port: number, key: string): Promise<string | undefined>;
+}
+
+function adapterIo(w: World, d: AdapterDatum): AdapterIo {
+  switch (d.adapter) {
+    case 'zookeeper': {
+      const path = (key: string): string => `${d.options.path.replace(/\/$/, '')}/${key}`;
+      return {
+        write: (pod, port, key, value) => zkPut(w.kube, w.ns, pod, path(key), value, port, w.timeoutMs(30)),
+        read: (pod, port, key) => zkRead(w.kube, w.ns, pod, path(key), port, w.timeoutMs(30)),
+      };
+    }
+    case 'http': {
+      const o = d.options;
+      const request = async (pod: string, port: number, method: string, urlPath: string, body?: string): Promise<Response> => {
+        const fwd = await portForward(w.kube, w.ns, pod, port);
+        try {
+          return await fetch(`http://${fwd.address}${urlPath}`, {
+            method,
+            ...(body !== undefined ? { body } : {}),
+            signal: AbortSignal.timeout(w.timeoutMs(30)),
+          });
+        } finally {
+          await fwd.close();
+        }
+      };
+      return {
+        async write(pod, port, key, value) {
+          const r = await request(pod, port, o.writeMethod, fillTemplate(o.writePath, key, value), fillTemplate(o.writeBody, key, value));
+          if (!r.ok) throw new Error(`${o.writeMethod} ${fillTemplate(o.writePath, key, value)} answered ${r.status}`);
+        },
+        async read(pod, port, key) {
+          const r = await request(pod, port, 'GET', fillTemplate(o.readPath, key));
+          if (r.status === 404) return undefined;
+          if (!r.ok) throw new Error(`GET ${fillTemplate(o.readPath, key)} answered ${r.status}`);
+          return (await r.text()).trim();
+        },
+      };
+    }
+    default:
+      throw new Error(`the ${d.adapter} adapter is not checked by this version (${DATUM_ADAPTERS.join(', ')} are)`);
+  }
+}
+
+function adapterDatum(w: World, d: AdapterDatum): PodDatum {
+  const io = adapterIo(w, d);
+  const port = (pod: string): number => podPort(w.pod(pod), d.port);
+  return {
+    async write(pod, key, value) {
+      w.step(`${d.adapter} write ${key} through ${pod}`);
+      await io.write(pod, port(pod), key, value);
+    },
+    async expect(pod, key, value, timeoutS) {
+      await eventually(`reading the datum ${key} through ${pod} (${d.adapter})`, w.timeoutMs(timeoutS), async () => {
+        const got = await io.read(pod, port(pod), key);
+        w.timeline.add('note', d.adapter, `${pod}: ${key} = ${got === undefined ? '(none)' : got.slice(0, 120)}`);
+        if (got !== value) throw new Error(`read ${got === undefined ? 'nothing' : `'${got.slice(0, 120)}'`}, expected '${value}'`);
+      });
+    },
+  };
+}
