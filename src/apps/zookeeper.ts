@@ -143,14 +143,21 @@ export const LEDGER_ZNODE = '/e2e-ledger';
  * moves to another member when the one it talks to fails, as an application's client would. A write is a `create`
  * (acknowledged once a quorum has logged it), a read is `getData` (NO_NODE is a missing key). A session that
  * expires is replaced by a new one, and operations in between fail, as they would for an application.
+ *
+ * node-zookeeper-client never gives up on a connection that stops answering (a member cut off from the network
+ * keeps its TCP connection half-open); the Java client drops it after a read timeout of 2/3 of the session
+ * timeout and moves to the next member. The adapter does the same: when operations have waited longer than that
+ * with no answer from the server, it drops the connection (every forward's), and the client reconnects elsewhere.
  */
 export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly string[], timeoutMs = 30_000): Promise<Adapter & { close(): Promise<void> }> {
+  const SESSION_TIMEOUT_MS = 15_000;
+  const READ_TIMEOUT_MS = Math.floor((SESSION_TIMEOUT_MS * 2) / 3);
   const fwds = await Promise.all(pods.map((p) => portForward(kube, ns, p, 2181)));
   const connectString = fwds.map((f) => f.address).join(',');
   let closed = false;
   // spinDelay: how soon the client tries the next member after losing one (default 1 s).
   const open = (): Client => {
-    const c = zookeeper.createClient(connectString, { sessionTimeout: 30_000, spinDelay: 200, retries: 0 });
+    const c = zookeeper.createClient(connectString, { sessionTimeout: SESSION_TIMEOUT_MS, spinDelay: 200, retries: 0 });
     c.once('expired', () => {
       if (closed) return;
       c.close();
@@ -160,8 +167,20 @@ export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly str
     return c;
   };
   let client = open();
+  const pending = new Set<{ readonly since: number }>();
+  let lastAnswer = performance.now();
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    const oldest = Math.min(...[...pending].map((p) => p.since));
+    if (pending.size > 0 && now - oldest > READ_TIMEOUT_MS && now - lastAnswer > READ_TIMEOUT_MS) {
+      lastAnswer = now; // at most once per read timeout
+      for (const f of fwds) f.reset();
+    }
+  }, 500);
+  watchdog.unref();
   const close = async (): Promise<void> => {
     closed = true;
+    clearInterval(watchdog);
     client.close();
     await Promise.all(fwds.map((f) => f.close()));
   };
@@ -179,13 +198,29 @@ export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly str
     throw err;
   }
   const code = (err: unknown): number | undefined => (err as Partial<ZkError> | undefined)?.getCode?.();
+  /** An answer from the server: a result, or an error code it sent (not the client's own CONNECTION_LOSS). */
+  const SERVER_CODES = new Set([zookeeper.Exception.NO_NODE, zookeeper.Exception.NODE_EXISTS]);
+  const tracked = async <T>(op: () => Promise<T>): Promise<T> => {
+    const p = { since: performance.now() };
+    pending.add(p);
+    try {
+      const v = await op();
+      lastAnswer = performance.now();
+      return v;
+    } catch (err) {
+      if (SERVER_CODES.has(code(err) ?? 0)) lastAnswer = performance.now();
+      throw err;
+    } finally {
+      pending.delete(p);
+    }
+  };
   return {
     async write(key, value) {
-      await cb<string>((d) => client.create(`${LEDGER_ZNODE}/${key}`, Buffer.from(value), d));
+      await tracked(() => cb<string>((d) => client.create(`${LEDGER_ZNODE}/${key}`, Buffer.from(value), d)));
     },
     async read(key) {
       try {
-        return (await cb<Buffer>((d) => client.getData(`${LEDGER_ZNODE}/${key}`, d)))?.toString('utf8') ?? '';
+        return (await tracked(() => cb<Buffer>((d) => client.getData(`${LEDGER_ZNODE}/${key}`, d))))?.toString('utf8') ?? '';
       } catch (err) {
         if (code(err) === zookeeper.Exception.NO_NODE) return undefined;
         throw err;

@@ -9,6 +9,8 @@ import type { Kube } from './client.ts';
 export interface Forward {
   readonly localPort: number;
   readonly address: string;
+  /** Drops every connection open now (the listener stays): a client sees its connection closed and reconnects. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,15 @@ export async function portForward(kube: Kube, namespace: string, pod: string, re
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    pf.portForward(namespace, pod, [remotePort], socket, null, socket).catch(() => socket.destroy());
+    pf.portForward(namespace, pod, [remotePort], socket, null, socket)
+      .then((ws) => {
+        if (typeof ws === 'function') return;
+        // The stream ends when the pod (or its node) goes away: close the local connection too, or its client
+        // waits on a half-open socket instead of moving to another member.
+        ws.on('close', () => socket.destroy());
+        ws.on('error', () => socket.destroy());
+      })
+      .catch(() => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -30,6 +40,9 @@ export async function portForward(kube: Kube, namespace: string, pod: string, re
   return {
     localPort: addr.port,
     address: `127.0.0.1:${addr.port}`,
+    reset: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
