@@ -73,8 +73,8 @@ function adapterIo(w: World, d: AdapterDatum): AdapterIo {
     case 'zookeeper': {
       const path = (key: string): string => `${d.options.path.replace(/\/$/, '')}/${key}`;
       return {
-        write: (pod, port, key, value) => zkPut(w.kube, w.ns, pod, path(key), value, port, w.timeoutMs(30)),
-        read: (pod, port, key) => zkRead(w.kube, w.ns, pod, path(key), port, w.timeoutMs(30)),
+        write: (pod, port, key, value) => zkPut(w.kube, w.ns, pod, path(key), value, port, w.timeoutMs(10)),
+        read: (pod, port, key) => zkRead(w.kube, w.ns, pod, path(key), port, w.timeoutMs(10)),
       };
     }
     case 'http': {
@@ -115,7 +115,11 @@ function adapterDatum(w: World, d: AdapterDatum): PodDatum {
   return {
     async write(pod, key, value) {
       w.step(`${d.adapter} write ${key} through ${pod}`);
-      await io.write(pod, port(pod), key, value);
+      // A quorum app may take a few seconds after its pods are Ready to accept a session (ZooKeeper after a scale-up):
+      // idempotent writes (a znode set, an HTTP PUT) are retried for up to 60 s; others are tried once.
+      const idempotent = d.adapter === 'zookeeper' || (d.adapter === 'http' && d.options.writeMethod === 'PUT');
+      if (!idempotent) return io.write(pod, port(pod), key, value);
+      await eventually(`writing the datum ${key} through ${pod} (${d.adapter})`, w.timeoutMs(60), () => io.write(pod, port(pod), key, value));
     },
     async expect(pod, key, value, timeoutS) {
       await eventually(`reading the datum ${key} through ${pod} (${d.adapter})`, w.timeoutMs(timeoutS), async () => {
