@@ -52,6 +52,19 @@ export function zkCreate(kube: Kube, ns: string, pod: string, path: string, data
   });
 }
 
+/** The error code of a ZooKeeper error (Exception.NO_NODE, ...), undefined for any other error. */
+const zkCode = (err: unknown): number | undefined => (err as Partial<ZkError> | undefined)?.getCode?.();
+
+/** The data of `path`, or undefined when the server says there is no such znode (NO_NODE). */
+async function readZnode(c: Client, path: string): Promise<string | undefined> {
+  try {
+    return (await cb<Buffer>((d) => c.getData(path, d)))?.toString('utf8') ?? '';
+  } catch (err) {
+    if (zkCode(err) === zookeeper.Exception.NO_NODE) return undefined;
+    throw err;
+  }
+}
+
 /** Sets `path` to `data` through the member `pod` (port `port`), creating it and its parents as needed. */
 export function zkPut(kube: Kube, ns: string, pod: string, path: string, data: string, port = 2181, timeoutMs = 30_000): Promise<void> {
   return withMember(
@@ -72,21 +85,7 @@ export function zkPut(kube: Kube, ns: string, pod: string, path: string, data: s
 
 /** The data of `path` through the member `pod`, or undefined when it does not exist there. */
 export function zkRead(kube: Kube, ns: string, pod: string, path: string, port = 2181, timeoutMs = 30_000): Promise<string | undefined> {
-  return withMember(
-    kube,
-    ns,
-    pod,
-    timeoutMs,
-    async (c) => {
-      try {
-        return (await cb<Buffer>((d) => c.getData(path, d)))?.toString('utf8') ?? '';
-      } catch (err) {
-        if ((err as Partial<ZkError> | undefined)?.getCode?.() === zookeeper.Exception.NO_NODE) return undefined;
-        throw err;
-      }
-    },
-    port,
-  );
+  return withMember(kube, ns, pod, timeoutMs, (c) => readZnode(c, path), port);
 }
 
 export function zkGet(kube: Kube, ns: string, pod: string, path: string, timeoutMs = 30_000): Promise<string> {
@@ -197,7 +196,6 @@ export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly str
     await close();
     throw err;
   }
-  const code = (err: unknown): number | undefined => (err as Partial<ZkError> | undefined)?.getCode?.();
   /** An answer from the server: a result, or an error code it sent (not the client's own CONNECTION_LOSS). */
   const SERVER_CODES = new Set([zookeeper.Exception.NO_NODE, zookeeper.Exception.NODE_EXISTS]);
   const tracked = async <T>(op: () => Promise<T>): Promise<T> => {
@@ -208,7 +206,7 @@ export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly str
       lastAnswer = performance.now();
       return v;
     } catch (err) {
-      if (SERVER_CODES.has(code(err) ?? 0)) lastAnswer = performance.now();
+      if (SERVER_CODES.has(zkCode(err) ?? 0)) lastAnswer = performance.now();
       throw err;
     } finally {
       pending.delete(p);
@@ -218,14 +216,8 @@ export async function zkLedgerAdapter(kube: Kube, ns: string, pods: readonly str
     async write(key, value) {
       await tracked(() => cb<string>((d) => client.create(`${LEDGER_ZNODE}/${key}`, Buffer.from(value), d)));
     },
-    async read(key) {
-      try {
-        return (await tracked(() => cb<Buffer>((d) => client.getData(`${LEDGER_ZNODE}/${key}`, d))))?.toString('utf8') ?? '';
-      } catch (err) {
-        if (code(err) === zookeeper.Exception.NO_NODE) return undefined;
-        throw err;
-      }
-    },
+    // NO_NODE is an answer too (a missing key): readZnode turns it into undefined inside tracked().
+    read: (key) => tracked(() => readZnode(client, `${LEDGER_ZNODE}/${key}`)),
     close,
   };
 }
