@@ -12,7 +12,7 @@ import { eventually } from '../src/eventually.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
 import { srvr, zkLedgerAdapter } from '../src/apps/zookeeper.ts';
 import { podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
-import { checkLostWrites, checkRecovery, checkStaleReads, checkUnavailability, unavailability, type LedgerVerdict } from '../src/ledger/verdict.ts';
+import { gapsAroundFault, ledgerAssertions, membersStayReady, underLedger as ledgerAround } from '../src/ledger/steps.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Ledger } from '../src/ledger/record.ts';
 
@@ -48,52 +48,19 @@ async function quorum(w: World, timeoutS: number): Promise<string> {
   });
 }
 
-/** The ledger's verdict as the assertion: its numbers into results.json, its reason as the failure message. */
-function verdict(w: World, v: LedgerVerdict): void {
-  w.report(v.numbers);
-  w.timeline.add('note', 'ledger', v.reason);
-  expect(v.ok, v.reason).toBe(true);
-}
-
-/** Any member but `except` that stops being Running+Ready: what must not happen around a fault. */
-const memberChange =
-  (what: string, except?: string) =>
-  (e: { readonly object: V1Pod }): string | undefined => {
-    const name = e.object.metadata?.name ?? '';
-    return MEMBERS.includes(name) && name !== except && !runningReady(e.object) ? `${name} stopped being Ready ${what}` : undefined;
-  };
-
 /**
  * The ledger around one fault: a 10 s baseline in which no member changes, the fault (a window from its start until
  * `fault` returns, which is when the ensemble has the member back), then a 15 s aftermath in which no member changes.
  */
 async function underLedger(w: World, name: string, faultName: string, fault: () => Promise<void>, keep: (l: Ledger) => void): Promise<Ledger> {
   const adapter = await zkLedgerAdapter(w.kube, w.ns, MEMBERS);
-  const run = w.ledger(name, adapter, { rateHz: RATE_HZ, durationMs: 600_000, opTimeoutMs: 2000 });
-  let failure: unknown;
-  try {
-    w.step('ledger baseline: no member changes for 10 s');
-    await w.pods.hold(w.window(10), memberChange('before the fault'));
-    await run.during(faultName, fault);
-    w.step('ledger aftermath: no member changes for 15 s');
-    await w.pods.hold(w.window(15), memberChange('after the fault'));
-  } catch (err) {
-    failure = err;
-  }
-  run.stop();
-  // The read-back needs the session: close it only after the ledger is done. A failed step still leaves its
-  // record to the verdicts, which then judge what was recorded.
-  const ledger = await run.done.finally(() => adapter.close());
-  keep(ledger);
-  if (failure !== undefined) throw failure;
-  return ledger;
+  const opts = { rateHz: RATE_HZ, durationMs: 600_000, opTimeoutMs: 2000, baselineS: 10, aftermathS: 15, quiet: membersStayReady(MEMBERS) };
+  return ledgerAround(w, name, adapter, faultName, fault, opts, keep);
 }
 
 /** What the ledger says of the fault beside its verdicts: the longest stretches without a write and a read around it. */
 function aroundFault(w: World, ledger: Ledger, leader: string, newLeader: string): void {
-  const u = unavailability(ledger);
-  const writeGap = Math.round(u.write.windows[0]?.longest?.ms ?? -1);
-  const readGap = Math.round(u.read.windows[0]?.longest?.ms ?? -1);
+  const { writeGapMs: writeGap, readGapMs: readGap } = gapsAroundFault(ledger);
   w.report({ writeGapAroundFaultMs: writeGap, readGapAroundFaultMs: readGap, leaderAgainSameMember: newLeader === leader ? 1 : 0 });
   w.timeline.add(
     'note',
@@ -149,41 +116,13 @@ feature(scenario, (f) => {
     },
   );
 
-  f.assess(
-    'F1.2',
-    'no acknowledged write is lost: every acknowledged znode reads back with its value',
-    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
-    async (w) => {
-      verdict(w, checkLostWrites(recorded('F1')));
-    },
-  );
-
-  f.assess(
-    'F1.3',
-    'no read returns missing or older data than a write acknowledged before it started',
-    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
-    async (w) => {
-      verdict(w, checkStaleReads(recorded('F1')));
-    },
-  );
-
-  f.assess(
-    'F1.4',
-    `no stretch without a successful write or read is longer than ${MAX_UNAVAILABLE_MS / 1000} s`,
-    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
-    async (w) => {
-      verdict(w, checkUnavailability(recorded('F1'), MAX_UNAVAILABLE_MS));
-    },
-  );
-
-  f.assess(
-    'F1.5',
-    `writes and reads succeed within ${MAX_RECOVERY_MS / 1000} s of the member being back`,
-    { timeout: 30, needs: NEEDS, after: ['F1.1'] },
-    async (w) => {
-      verdict(w, checkRecovery(recorded('F1'), MAX_RECOVERY_MS));
-    },
-  );
+  ledgerAssertions(f, 'F1', () => recorded('F1'), {
+    across: "when the leader's pod is killed",
+    maxUnavailableMs: MAX_UNAVAILABLE_MS,
+    maxRecoveryMs: MAX_RECOVERY_MS,
+    recoveryFrom: 'the member being back',
+    needs: NEEDS,
+  });
 
   f.assess(
     'F2.1',
@@ -205,7 +144,7 @@ feature(scenario, (f) => {
           // 30 s without the node: shorter than the node controller's grace (its pods stay bound), long enough that
           // the others must elect a leader and serve without it. The other members stay Ready throughout.
           w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
-          await w.pods.hold(w.window(30), memberChange(`while ${node} is stopped`, leader));
+          await w.pods.hold(w.window(30), membersStayReady(MEMBERS, leader)(`while ${node} is stopped`));
           await start();
           await w.pods.until(
             () => runningReady(w.pod(leader)) && (restartsOf(w, leader) > restarts || startedAfter(w.pod(leader), stoppedAt)),
@@ -219,31 +158,13 @@ feature(scenario, (f) => {
     },
   );
 
-  f.assess('F2.2', 'no acknowledged write is lost across the node stop', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] }, async (w) => {
-    verdict(w, checkLostWrites(recorded('F2')));
+  ledgerAssertions(f, 'F2', () => recorded('F2'), {
+    across: 'across the node stop',
+    maxUnavailableMs: MAX_UNAVAILABLE_MS,
+    maxRecoveryMs: MAX_RECOVERY_MS,
+    recoveryFrom: 'the member being back after the node stop',
+    needs: [...NEEDS, 'faults'],
   });
-
-  f.assess('F2.3', 'no stale read across the node stop', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] }, async (w) => {
-    verdict(w, checkStaleReads(recorded('F2')));
-  });
-
-  f.assess(
-    'F2.4',
-    `no stretch without a successful write or read is longer than ${MAX_UNAVAILABLE_MS / 1000} s across the node stop`,
-    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] },
-    async (w) => {
-      verdict(w, checkUnavailability(recorded('F2'), MAX_UNAVAILABLE_MS));
-    },
-  );
-
-  f.assess(
-    'F2.5',
-    `writes and reads succeed within ${MAX_RECOVERY_MS / 1000} s of the member being back after the node stop`,
-    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F2.1'] },
-    async (w) => {
-      verdict(w, checkRecovery(recorded('F2'), MAX_RECOVERY_MS));
-    },
-  );
 
   f.assess(
     'F3.1',
@@ -264,7 +185,7 @@ feature(scenario, (f) => {
           // 30 s cut off: shorter than the node controller's grace, so the API keeps the pod as it was; the members
           // on the other nodes must form a quorum without it.
           w.step(`node ${node} cut off: the other members stay Ready for 30 s`);
-          await w.pods.hold(w.window(30), memberChange(`while ${node} is cut off`, leader));
+          await w.pods.hold(w.window(30), membersStayReady(MEMBERS, leader)(`while ${node} is cut off`));
           await rejoin();
           // Back in the ensemble: the same pod (no restart needed), answering srvr as a follower or leader again.
           await eventually(`${leader} serves again`, w.timeoutMs(120), async () => {
@@ -279,29 +200,11 @@ feature(scenario, (f) => {
     },
   );
 
-  f.assess('F3.2', 'no acknowledged write is lost across the cut-off', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F3.1'] }, async (w) => {
-    verdict(w, checkLostWrites(recorded('F3')));
+  ledgerAssertions(f, 'F3', () => recorded('F3'), {
+    across: 'across the cut-off',
+    maxUnavailableMs: MAX_UNAVAILABLE_MS,
+    maxRecoveryMs: MAX_RECOVERY_MS,
+    recoveryFrom: 'the node being back',
+    needs: [...NEEDS, 'faults'],
   });
-
-  f.assess('F3.3', 'no stale read across the cut-off', { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F3.1'] }, async (w) => {
-    verdict(w, checkStaleReads(recorded('F3')));
-  });
-
-  f.assess(
-    'F3.4',
-    `no stretch without a successful write or read is longer than ${MAX_UNAVAILABLE_MS / 1000} s across the cut-off`,
-    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F3.1'] },
-    async (w) => {
-      verdict(w, checkUnavailability(recorded('F3'), MAX_UNAVAILABLE_MS));
-    },
-  );
-
-  f.assess(
-    'F3.5',
-    `writes and reads succeed within ${MAX_RECOVERY_MS / 1000} s of the node being back`,
-    { timeout: 30, needs: [...NEEDS, 'faults'], after: ['F3.1'] },
-    async (w) => {
-      verdict(w, checkRecovery(recorded('F3'), MAX_RECOVERY_MS));
-    },
-  );
 });
