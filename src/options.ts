@@ -87,6 +87,10 @@ export const USAGE = `usage: npm run e2e -- [options]
                                   scenario named app-<basename>
   --profile FILE                  the app's profile (default: stateful-e2e.yaml beside the app)
   --values FILE, --set k=v        Helm values for a chart (repeatable), passed to helm template in that order
+  --upgrade-to PATH               the app's next version (same forms as --app; a chart gets the same --values and
+                                  --set): a change to a StatefulSet field that cannot change in place (selector,
+                                  serviceName, volumeClaimTemplates, podManagementPolicy) is refused in one line,
+                                  exit 2, before anything is applied
   --rerun-failed DIR              run only what failed in DIR/results.json (an earlier --report-dir): those
                                   assertions, the ones they are declared after, and every setup step
   --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
@@ -138,6 +142,7 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         profile: { type: 'string' },
         values: { type: 'string', multiple: true },
         set: { type: 'string', multiple: true },
+        'upgrade-to': { type: 'string' },
         list: { type: 'boolean', default: false },
         shard: { type: 'string' },
         'rerun-failed': { type: 'string' },
@@ -266,6 +271,7 @@ function appArgs(v: {
   profile?: string | undefined;
   values?: string[] | undefined;
   set?: string[] | undefined;
+  'upgrade-to'?: string | undefined;
   scenario?: string[] | undefined;
   scenarios?: string[] | undefined;
   fixtures?: string | undefined;
@@ -273,7 +279,7 @@ function appArgs(v: {
   merge?: boolean | undefined;
 }): AppArgs | undefined {
   if (v.app === undefined) {
-    const flag = v.profile !== undefined ? '--profile' : v.values ? '--values' : v.set ? '--set' : undefined;
+    const flag = v.profile !== undefined ? '--profile' : v.values ? '--values' : v.set ? '--set' : v['upgrade-to'] !== undefined ? '--upgrade-to' : undefined;
     if (flag) throw new HarnessError(`${flag} goes with --app PATH (the app it describes)`);
     return undefined;
   }
@@ -291,11 +297,13 @@ function appArgs(v: {
             : undefined;
   if (other) throw new HarnessError(`--app runs the app's own checks instead of the scenarios: leave out ${other}`);
   if (v.profile === '') throw new HarnessError('--profile: give the path of the profile file');
+  if (v['upgrade-to'] === '') throw new HarnessError("--upgrade-to: give the path of the app's next version");
   return {
     path: path.resolve(v.app),
     ...(v.profile !== undefined ? { profile: path.resolve(v.profile) } : {}),
     values: (v.values ?? []).map((f) => path.resolve(f)),
     set: v.set ?? [],
+    ...(v['upgrade-to'] !== undefined ? { upgradeTo: path.resolve(v['upgrade-to']) } : {}),
   };
 }
 

@@ -209,6 +209,27 @@ current-context: x
       /pg-profile\.yaml: datum\.adapter: unknown adapter 'postgres' \(known: zookeeper, cql, redis, mysql, http\)$/,
     );
   });
+  it('app: an upgrade that changes volumeClaimTemplates is refused before anything is applied, naming the field', async () => {
+    const next = path.join(tmp, 'web-next');
+    cpSync(path.join(apps, 'web'), next, { recursive: true });
+    const f = path.join(next, 'web.yaml');
+    const text = readFileSync(f, 'utf8');
+    expect(text).toMatch(/storage: 1Gi/);
+    writeFileSync(f, text.replace(/storage: 1Gi/, 'storage: 2Gi'));
+    const r = await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--upgrade-to', next]);
+    oneLine(
+      r,
+      /^error: upgrade: StatefulSet web: spec\.volumeClaimTemplates \(claim www: spec\.resources\.requests\.storage 1Gi → 2Gi\): this field cannot change in place; nothing was applied /,
+    );
+    expect(r.stdout).not.toMatch(/kwok: (creating|starting)/);
+  });
+  it('app: --upgrade-to path missing', async () =>
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--upgrade-to', '/nonexistent/next']),
+      /^error: --upgrade-to \/nonexistent\/next: no such file or directory$/,
+    ));
+  it('app: --upgrade-to without --app', async () =>
+    oneLine(await cli(['--provider', 'kwok', '--upgrade-to', path.join(apps, 'web')]), /^error: --upgrade-to goes with --app PATH \(the app it describes\)$/));
   it('app: --profile file missing', async () =>
     oneLine(
       await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--profile', '/nonexistent/p.yaml']),

@@ -15,7 +15,7 @@ import { aliasScenarioFile, type DiscoveredScenario } from '../discovery.ts';
 import { applyOverlays, parseManifests } from '../manifests.ts';
 import type { ClusterProfile } from '../providers/provider.ts';
 import type { FixtureFile } from '../validate.ts';
-import { GUARANTEES, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
+import { GUARANTEES, checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
 import { chartFile, renderChart } from './helm.ts';
 import { checkChartArgs, classifyApp, describeApp, objectsFromRendered, renderCommand, selectStatefulSets, type AppInput, type ChartArgs } from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
@@ -26,6 +26,8 @@ export interface AppArgs extends ChartArgs {
   readonly path: string;
   /** --profile FILE; once prepared, the profile file in use (given, or found beside the app). */
   readonly profile?: string;
+  /** --upgrade-to PATH: the app's next version, checked against this one before anything is applied. */
+  readonly upgradeTo?: string;
 }
 
 /** The generic scenario file that checks an app: `check.e2e.ts` in the repository, `check.e2e.js` in the package. */
@@ -72,6 +74,8 @@ export interface PreparedApp {
   readonly name: string;
   readonly path: string;
   readonly input: AppInput;
+  /** --upgrade-to: the next version, found to change no field that cannot change in place. */
+  readonly upgradeTo?: string;
   /** Every object of the app, Namespaces left out (the app runs in the scenario's own namespace). */
   readonly objects: readonly KubernetesObject[];
   /** Namespace objects of the app that are not applied. */
@@ -160,6 +164,20 @@ function appObjects(input: AppInput, args: ChartArgs): KubernetesObject[] {
 }
 
 /**
+ * The objects of `--upgrade-to PATH`, read like `--app` (a chart with the same --values and --set); its errors name
+ * --upgrade-to.
+ */
+function upgradeObjects(upgradePath: string, args: ChartArgs): KubernetesObject[] {
+  try {
+    const input = classifyApp(upgradePath);
+    return appObjects(input, input.kind === 'chart' ? args : { values: [], set: [] }).filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1'));
+  } catch (err) {
+    if (err instanceof HarnessError && err.message.startsWith('--app ')) throw new HarnessError(`--upgrade-to ${err.message.slice('--app '.length)}`);
+    throw err;
+  }
+}
+
+/**
  * Everything about `--app` that can be wrong without a cluster, in one HarnessError line: the path, --values and
  * --set, the rendering of a kustomization or a chart (no kubectl or helm, or their own first error line), the
  * profile, and the profile against the app (a StatefulSet it does not have, …). Then the plan: which guarantee
@@ -174,12 +192,14 @@ export function prepareApp(args: AppArgs): PreparedApp {
   const profileFile = findProfile(args.path, args.profile);
   const profile = profileFile ? loadProfile(profileFile) : undefined;
   const statefulSets = selectStatefulSets(args.path, objects, profile);
+  if (args.upgradeTo !== undefined) checkUpgrade(objects, upgradeObjects(args.upgradeTo, args));
   const checks = planGuarantees(objects, profile);
   const cp = clusterProfileFor(checks, statefulSets);
   return {
     name: appScenarioName(args.path),
     path: args.path,
     input,
+    ...(args.upgradeTo !== undefined && { upgradeTo: args.upgradeTo }),
     objects,
     namespacesLeftOut,
     ...(profile && { profile }),
@@ -223,7 +243,10 @@ export function describePrepared(app: PreparedApp): string {
     `--app ${app.path}: ${describeApp(app.input)}; profile ${app.profileFile ?? 'none (every guarantee that needs no datum)'}; ` +
     `StatefulSet ${app.statefulSets.map(nameOf).join(', ')}; ${app.checks.length} assertions: ${applying} apply, ${running} checked here, the rest reported skipped with the reason; ` +
     `cluster ${app.clusterProfile} (${app.clusterProfileWhy})` +
-    (app.namespacesLeftOut.length ? `; Namespace ${app.namespacesLeftOut.join(', ')} not applied (the app runs in the run's own namespace)` : '')
+    (app.namespacesLeftOut.length ? `; Namespace ${app.namespacesLeftOut.join(', ')} not applied (the app runs in the run's own namespace)` : '') +
+    (app.upgradeTo !== undefined
+      ? `; upgrade to ${app.upgradeTo}: no StatefulSet field that cannot change in place changes (the upgrade itself is not run on a cluster yet)`
+      : '')
   );
 }
 
