@@ -117,6 +117,13 @@ fi
 if [ "$provider" != kwok ]; then
   # One member cannot answer for three: the cross-member read must fail.
   mutate zk-one-replica zookeeper 4.9 zookeeper/zookeeper.yaml 's/^  replicas: 3$/  replicas: 1/'
+  # No zk-pdb: nothing paces the drains, the next one evicts a second member while the first is still starting, the
+  # quorum is lost and writes stop for longer than the budget, so [F4.4] must fail (and [F4.6]: one member Ready).
+  # The web app's data on an emptyDir instead of a PVC: each pod's datum is gone once the pod is re-created, so the
+  # storage guarantee [A3.3] must fail (its message names the missing volumeClaimTemplates).
+  # shellcheck disable=SC2016 # sed's $ (the last line), not the shell's
+  mutate_app app-emptydir examples/web-app A3.3 web.yaml '/^  volumeClaimTemplates:$/,$d; s|^              mountPath: /usr/share/nginx/html$|&\n      volumes:\n        - name: www\n          emptyDir: {}|'
+  mutate zk-no-pdb-drains zookeeper-drains F4.4 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[F4\.'
   # No seed shared by the set: each pod seeds itself (the image's default, as in v13) and forms a one-node ring,
   # so every pod turns Ready ([3.3] holds) but nodetool shows 1 UN instead of 3. A seed that resolves nowhere
   # makes Cassandra 5 exit at start instead, which [3.3] would catch only after its 15 min timeout.
