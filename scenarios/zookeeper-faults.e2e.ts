@@ -11,9 +11,8 @@ import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
 import { srvr, zkLedgerAdapter } from '../src/apps/zookeeper.ts';
-import { podNames, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
+import { containerStartedAfter, podNames, restartCount, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { gapsAroundFault, ledgerAssertions, membersStayReady, underLedger as ledgerAround } from '../src/ledger/steps.ts';
-import type { V1Pod } from '@kubernetes/client-node';
 import type { Ledger } from '../src/ledger/record.ts';
 
 const SET = 'zk';
@@ -68,13 +67,6 @@ function aroundFault(w: World, ledger: Ledger, leader: string, newLeader: string
     `leader was ${leader}, now ${newLeader}; longest stretch without a write around the fault ${writeGap} ms, without a read ${readGap} ms (the election and the client's move)`,
   );
 }
-
-const restartsOf = (w: World, pod: string): number => w.pod(pod)?.status?.containerStatuses?.[0]?.restartCount ?? 0;
-/** The pod's container runs a process started after `ms` (epoch ms): the node (and so the container) restarted. */
-const startedAfter = (p: V1Pod | undefined, ms: number): boolean => {
-  const at = p?.status?.containerStatuses?.[0]?.state?.running?.startedAt;
-  return at !== undefined && new Date(at).getTime() > ms;
-};
 
 feature(scenario, (f) => {
   const ledgers = new Map<string, Ledger>();
@@ -133,7 +125,7 @@ feature(scenario, (f) => {
       const leader = await quorum(w, 120);
       const node = w.pod(leader)?.spec?.nodeName;
       if (!node) throw new Error(`${leader} has no node`);
-      const restarts = restartsOf(w, leader);
+      const restarts = restartCount(w.pod(leader));
       const ledger = await underLedger(
         w,
         'stop-leader-node',
@@ -147,7 +139,7 @@ feature(scenario, (f) => {
           await w.pods.hold(w.window(30), membersStayReady(MEMBERS, leader)(`while ${node} is stopped`));
           await start();
           await w.pods.until(
-            () => runningReady(w.pod(leader)) && (restartsOf(w, leader) > restarts || startedAfter(w.pod(leader), stoppedAt)),
+            () => runningReady(w.pod(leader)) && (restartCount(w.pod(leader)) > restarts || containerStartedAfter(w.pod(leader), stoppedAt)),
             w.timeoutMs(300),
             `${leader} restarted on ${node} (restartCount > ${restarts}, or its container started after the stop) and Ready`,
           );

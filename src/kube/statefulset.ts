@@ -23,6 +23,15 @@ export function setPods(w: SetContext, set: string): V1Pod[] {
     .sort((a, b) => ordinalOf(set, a.metadata!.name!)! - ordinalOf(set, b.metadata!.name!)!);
 }
 
+/** restartCount of the pod's first container (0 when unknown). */
+export const restartCount = (p: V1Pod | undefined): number => p?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+
+/** The pod's first container runs a process started after `ms` (epoch ms): its node, and so the container, restarted. */
+export const containerStartedAfter = (p: V1Pod | undefined, ms: number): boolean => {
+  const at = p?.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+  return at !== undefined && new Date(at).getTime() > ms;
+};
+
 export const runningReady = (p: V1Pod | undefined): boolean => Boolean(p && p.status?.phase === 'Running' && isPodReady(p) && !p.metadata?.deletionTimestamp);
 
 export function describePods(w: SetContext, set: string): string {
