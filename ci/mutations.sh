@@ -123,6 +123,9 @@ if [ "$provider" != kwok ]; then
   # storage guarantee [A3.3] must fail (its message names the missing volumeClaimTemplates).
   # shellcheck disable=SC2016 # sed's $ (the last line), not the shell's
   mutate_app app-emptydir examples/web-app A3.3 web.yaml '/^  volumeClaimTemplates:$/,$d; s|^              mountPath: /usr/share/nginx/html$|&\n      volumes:\n        - name: www\n          emptyDir: {}|'
+  # Replication factor 1 for the ledger's keyspace: the keys whose only replica is on the stopped node cannot be
+  # written or read while it is down (about a third of them), so [F5.6] must fail.
+  mutate cassandra-rf1 cassandra-faults F5.6 cassandra/ledger-keyspace.yaml 's/^  replication_factor: "3"$/  replication_factor: "1"/' '\[F5\.'
   mutate zk-no-pdb-drains zookeeper-drains F4.4 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[F4\.'
   # No seed shared by the set: each pod seeds itself (the image's default, as in v13) and forms a one-node ring,
   # so every pod turns Ready ([3.3] holds) but nodetool shows 1 UN instead of 3. A seed that resolves nowhere

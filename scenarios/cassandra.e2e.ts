@@ -6,11 +6,11 @@
  */
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
-import { Log, type KubernetesObject, type V1StorageClass } from '@kubernetes/client-node';
+import { Log, type KubernetesObject } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { holds, addedWhileReady, orderedCreate } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
-import { nodetoolInfo, nodetoolStatus, requireHostId, withCql } from '../src/apps/cassandra.ts';
+import { deleteFastClass, fastClassOverlay, nodetoolInfo, nodetoolStatus, requireHostId, withCql } from '../src/apps/cassandra.ts';
 import { podNames, runningReady, setPods, waitNoPods, waitRunningAndReady, describePods, scale } from '../src/kube/statefulset.ts';
 
 const SET = 'cassandra';
@@ -18,34 +18,6 @@ const DC = 'DC1-K8Demo';
 const RACK = 'Rack1-K8Demo';
 
 const kindOf = (kind: string) => (o: KubernetesObject) => o.kind === kind;
-
-/**
- * Harness overlay (catalogue §S3): StorageClass `fast` names minikube's provisioner, which no other cluster has.
- * Point it at the cluster's default class (provisioner, parameters, binding mode) and record the deviation.
- */
-async function fastClassOverlay(w: World, seed: KubernetesObject): Promise<KubernetesObject> {
-  const classes = await w.kube.storage.listStorageClass();
-  const def = classes.items.find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
-  if (!def) throw new Error('the cluster has no default StorageClass to stand in for `fast`');
-  const seedSc = seed as V1StorageClass;
-  const sc: V1StorageClass = {
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: 'fast' },
-    provisioner: def.provisioner,
-    ...(def.parameters ? { parameters: def.parameters } : {}),
-    ...(def.volumeBindingMode ? { volumeBindingMode: def.volumeBindingMode } : {}),
-    reclaimPolicy: def.reclaimPolicy ?? 'Delete',
-  };
-  const change = `StorageClass fast: provisioner ${seedSc.provisioner} -> ${def.provisioner} (the cluster default ${def.metadata?.name}), parameters ${JSON.stringify(seedSc.parameters ?? {})} -> ${JSON.stringify(def.parameters ?? {})}`;
-  w.deviations.push({ object: 'StorageClass/fast', change });
-  w.timeline.add('note', 'overlay', change);
-  return sc as KubernetesObject;
-}
-
-async function deleteFastClass(w: World): Promise<void> {
-  await w.kube.storage.deleteStorageClass({ name: 'fast' }).catch(() => undefined);
-}
 
 async function ringOf(w: World, pod: string, n: number, timeoutS: number): Promise<void> {
   await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEDGER_SCHEMA, type FaultWindow, type Ledger, type LedgerOp, type ReadOp, type WriteOp } from '../src/ledger/record.ts';
 import {
+  checkFailedInFaults,
   checkLostWrites,
   checkRecovery,
   checkStaleReads,
@@ -292,6 +293,49 @@ describe('ledger verdicts: sequences that must fail', () => {
       reason: 'budget maxUnavailableMs is NaN, not a number of ms >= 0',
     });
     expect(checkLostWrites({ ...ledgerOf(steady(1000)), schema: 2 as 1 }).reason).toMatch(/schema 2 is not 1/);
+  });
+});
+
+describe('failed operations during the faults (checkFailedInFaults)', () => {
+  /** Every third write fails inside [from, to): the keys whose only replica is down. */
+  function someKeysDown(until: number, from: number, to: number): LedgerOp[] {
+    const ops: LedgerOp[] = [];
+    for (let t = 0, n = 0; t < until; t += 100, n++) {
+      const down = t >= from && t < to && n % 3 === 0;
+      const w = W(`k${n}`, 1, t, t + 10, down ? 'error' : 'ok');
+      ops.push(w, R(`k${n}`, t + 1, t + 11, down ? { fail: 'error' } : null));
+    }
+    return ops;
+  }
+
+  it('some keys unavailable while the others answer: no gap over budget, but the failed share fails it', () => {
+    const l = ledgerOf(someKeysDown(5000, 1000, 3000), { windows: [window('stop node', 1000, 3000)] });
+    expect(checkUnavailability(l, 1500).ok).toBe(true);
+    const v = checkFailedInFaults(l, 0.01);
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(
+      /^6 of 21 writes started during the faults failed \(28\.6 %\): write #\d+ k12 v1 .*; 6 of 20 reads .*: over the budget of 1\.0 %$/,
+    );
+    expect(v.numbers).toMatchObject({ writesInFaults: 21, failedWritesInFaults: 6, readsInFaults: 20, failedReadsInFaults: 6, maxFailedSharePct: 1 });
+  });
+
+  it('every operation during the fault answered: passes; a failure outside the windows does not count', () => {
+    const l = ledgerOf(someKeysDown(5000, 3500, 4000), { windows: [window('stop node', 1000, 3000)] });
+    const v = checkFailedInFaults(l, 0);
+    expect(v.ok, v.reason).toBe(true);
+    expect(v.reason).toBe(
+      '0 of 21 writes started during the faults failed (0.0 %); 0 of 20 reads started during the faults failed (0.0 %); within the budget of 0.0 %',
+    );
+  });
+
+  it('fails on what was not shown, and on a budget that is not a share', () => {
+    expect(checkFailedInFaults(ledgerOf(someKeysDown(2000, 0, 0)), 0.5).reason).toMatch(/^no fault window was recorded/);
+    expect(checkFailedInFaults(ledgerOf(someKeysDown(2000, 0, 0), { windows: [window('f', 5000, 5100)], stop: 5200, end: 5200 }), 0.5).reason).toMatch(
+      /^(the fault window|fault window|no write was started during the faults)/,
+    );
+    expect(checkFailedInFaults(ledgerOf(someKeysDown(2000, 0, 0), { windows: [window('f', 100, 200)] }), 2).reason).toBe(
+      'budget maxFailedShare is 2, not a share from 0 to 1',
+    );
   });
 });
 

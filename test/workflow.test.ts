@@ -155,13 +155,15 @@ describe('.github/workflows/e2e.yml', () => {
 
 describe('lists that name scenarios cover exactly what discovery finds', () => {
   const names = SCENARIOS.map((s) => s.name).sort();
-  it('.ci/run runs every discovered scenario on kind (the --scenario lists of its kind stages)', () => {
+  it('.ci/run runs every discovered scenario on kind (the --scenario lists of its kind stages, and the scenarios in rotation)', () => {
     const run = readFileSync(path.join(root, '.ci', 'run'), 'utf8');
     const onKind = run
       .split('\n')
       .filter((l) => /npm run -s e2e -- --provider kind\b/.test(l))
-      .flatMap((l) => [...l.matchAll(/--scenario (\S+)/g)].map((m) => m[1]!));
-    expect([...new Set(onKind)].sort()).toEqual(names);
+      .flatMap((l) => [...l.matchAll(/--scenario (\S+)/g)].map((m) => m[1]!))
+      .filter((n) => !n.startsWith('"'));
+    const rotation = [...(run.match(/^rotation=\((.*)\)$/m)?.[1] ?? '').matchAll(/\bscenario:([a-z0-9-]+):\d+/g)].map((m) => m[1]!);
+    expect([...new Set([...onKind, ...rotation])].sort()).toEqual(names);
   });
   it('the README scenarios table has a row per discovered scenario', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

@@ -8,6 +8,17 @@ import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { parseNodetoolInfo, parseNodetoolStatus, type NodeInfo, type RingNode } from '../parsers/cassandra.ts';
 import type { AppContext } from '../kube/context.ts';
+import type { Adapter } from '../ledger/writer.ts';
+import type { KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
+import type { Deviation } from '../manifests.ts';
+import type { Timeline } from '../timeline.ts';
+
+/** What the StorageClass overlay needs: the client, and where deviations are recorded. */
+export interface OverlayContext {
+  readonly kube: Kube;
+  readonly deviations: Deviation[];
+  readonly timeline: Timeline;
+}
 
 export async function withCql<T>(kube: Kube, ns: string, pod: string, localDataCenter: string, fn: (c: cassandra.Client) => Promise<T>): Promise<T> {
   const fwd = await portForward(kube, ns, pod, 9042);
@@ -45,4 +56,114 @@ const HOST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function requireHostId(info: NodeInfo, pod: string): string {
   if (info.id === undefined || !HOST_ID.test(info.id)) throw new Error(`nodetool info on ${pod} shows no Host ID (ID: ${info.id ?? 'missing'})`);
   return info.id;
+}
+
+/**
+ * The write ledger's CQL adapter (docs/faults.md §F5): one driver client per member, each pinned to its own
+ * port-forward, as an application with every node as a contact point would spread its requests. A write is an
+ * INSERT and a read a SELECT of `<keyspace>.ledger`, both at QUORUM. An operation goes to the next coordinator in
+ * turn; when one fails (its node is down, or it timed out) the same statement goes to the next, so the ledger judges
+ * the cluster, not one coordinator. A coordinator that failed is passed over for `coolDownMs` while others remain.
+ * An INSERT of the same key and value again is idempotent, so the retry is safe.
+ */
+export async function cqlLedgerAdapter(
+  kube: Kube,
+  ns: string,
+  pods: readonly string[],
+  opts: { localDataCenter: string; keyspace: string; attemptTimeoutMs?: number; coolDownMs?: number },
+): Promise<Adapter & { close(): Promise<void> }> {
+  const attemptTimeoutMs = opts.attemptTimeoutMs ?? 1500;
+  const coolDownMs = opts.coolDownMs ?? 5000;
+  const { AllowListPolicy, DCAwareRoundRobinPolicy } = cassandra.policies.loadBalancing;
+  const members = await Promise.all(
+    pods.map(async (pod) => {
+      const fwd = await portForward(kube, ns, pod, 9042);
+      const client = new cassandra.Client({
+        contactPoints: [fwd.address],
+        localDataCenter: opts.localDataCenter,
+        policies: {
+          loadBalancing: new AllowListPolicy(new DCAwareRoundRobinPolicy(opts.localDataCenter), [fwd.address]),
+          reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000),
+          retry: new cassandra.policies.retry.FallthroughRetryPolicy(),
+        },
+        socketOptions: { connectTimeout: 5000, readTimeout: attemptTimeoutMs },
+      });
+      return { pod, fwd, client, failedAt: Number.NEGATIVE_INFINITY, connected: false };
+    }),
+  );
+  const close = async (): Promise<void> => {
+    await Promise.all(members.map((m) => m.client.shutdown().catch(() => undefined)));
+    await Promise.all(members.map((m) => m.fwd.close()));
+  };
+  // Every member must answer once at the start: the ledger's budgets count from a healthy cluster.
+  try {
+    await Promise.all(
+      members.map(async (m) => {
+        await m.client.connect();
+        m.connected = true;
+      }),
+    );
+  } catch (err) {
+    await close();
+    throw new Error(`CQL through ${pods.join(', ')}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const table = `${opts.keyspace}.ledger`;
+  let next = 0;
+  const QUORUM = cassandra.types.consistencies.quorum;
+  const run = async <T>(op: (c: cassandra.Client) => Promise<T>): Promise<T> => {
+    const start = next++ % members.length;
+    const order = members.map((_, i) => members[(start + i) % members.length]!);
+    const now = performance.now();
+    const fresh = order.filter((m) => now - m.failedAt > coolDownMs);
+    const tries = [...fresh, ...order.filter((m) => !fresh.includes(m))];
+    const errors: string[] = [];
+    for (const m of tries) {
+      try {
+        return await op(m.client);
+      } catch (err) {
+        m.failedAt = performance.now();
+        errors.push(`${m.pod}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
+    }
+    throw new Error(errors.join('; '));
+  };
+  return {
+    async write(key, value) {
+      await run((c) => c.execute(`INSERT INTO ${table} (k, v) VALUES (?, ?)`, [key, value], { prepare: true, consistency: QUORUM }));
+    },
+    async read(key) {
+      const rs = await run((c) => c.execute(`SELECT v FROM ${table} WHERE k = ?`, [key], { prepare: true, consistency: QUORUM }));
+      const v = rs.first()?.get('v');
+      return typeof v === 'string' ? v : undefined;
+    },
+    close,
+  };
+}
+
+/**
+ * Harness overlay (catalogue §S3): StorageClass `fast` names minikube's provisioner, which no other cluster has.
+ * Point it at the cluster's default class (provisioner, parameters, binding mode) and record the deviation.
+ */
+export async function fastClassOverlay(w: OverlayContext, seed: KubernetesObject): Promise<KubernetesObject> {
+  const classes = await w.kube.storage.listStorageClass();
+  const def = classes.items.find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+  if (!def) throw new Error('the cluster has no default StorageClass to stand in for `fast`');
+  const seedSc = seed as V1StorageClass;
+  const sc: V1StorageClass = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'fast' },
+    provisioner: def.provisioner,
+    ...(def.parameters ? { parameters: def.parameters } : {}),
+    ...(def.volumeBindingMode ? { volumeBindingMode: def.volumeBindingMode } : {}),
+    reclaimPolicy: def.reclaimPolicy ?? 'Delete',
+  };
+  const change = `StorageClass fast: provisioner ${seedSc.provisioner} -> ${def.provisioner} (the cluster default ${def.metadata?.name}), parameters ${JSON.stringify(seedSc.parameters ?? {})} -> ${JSON.stringify(def.parameters ?? {})}`;
+  w.deviations.push({ object: 'StorageClass/fast', change });
+  w.timeline.add('note', 'overlay', change);
+  return sc as KubernetesObject;
+}
+
+export async function deleteFastClass(w: { readonly kube: Kube }): Promise<void> {
+  await w.kube.storage.deleteStorageClass({ name: 'fast' }).catch(() => undefined);
 }

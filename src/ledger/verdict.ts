@@ -518,6 +518,66 @@ export function checkRecovery(ledger: Ledger, maxRecoveryMs: number): LedgerVerd
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Failed operations during the faults
+
+export interface FailedInFaults {
+  readonly writes: number;
+  readonly failedWrites: readonly WriteOp[];
+  readonly reads: number;
+  readonly failedReads: readonly ReadOp[];
+}
+
+/**
+ * The writes and reads started inside a fault window (from its start to its end, or to the ledger's stop for a
+ * window still open), and those of them that failed (an error or a timeout).
+ */
+export function failedInFaults(ledger: Ledger): FailedInFaults {
+  const inFault = (t: number): boolean => ledger.windows.some((w) => t >= w.start && t <= (w.end ?? ledger.stop));
+  const writes = ledger.ops.filter(isWrite).filter((o) => inFault(o.start));
+  const reads = ledger.ops.filter(isRead).filter((o) => inFault(o.start));
+  return {
+    writes: writes.length,
+    failedWrites: writes.filter((o) => o.outcome !== 'ok'),
+    reads: reads.length,
+    failedReads: reads.filter((o) => o.outcome !== 'ok'),
+  };
+}
+
+/**
+ * Of the writes, and of the reads, started during the faults, at most `maxFailedShare` (0 to 1) failed: what a
+ * replicated store keeps while a quorum of replicas is up. A span without writes catches an outage of every key;
+ * this catches an outage of some keys (say, those whose only replica is down) while the others still answer.
+ */
+export function checkFailedInFaults(ledger: Ledger, maxFailedShare: number): LedgerVerdict {
+  const problems = malformed([...ledgerProblems(ledger), ...windowProblems(ledger)], {});
+  if (problems) return problems;
+  const f = failedInFaults(ledger);
+  const share = (failed: number, all: number): number => (all === 0 ? 0 : failed / all);
+  const numbers: Record<string, number> = {
+    maxFailedSharePct: maxFailedShare * 100,
+    writesInFaults: f.writes,
+    failedWritesInFaults: f.failedWrites.length,
+    readsInFaults: f.reads,
+    failedReadsInFaults: f.failedReads.length,
+  };
+  if (!(Number.isFinite(maxFailedShare) && maxFailedShare >= 0 && maxFailedShare <= 1))
+    return fail(`budget maxFailedShare is ${String(maxFailedShare)}, not a share from 0 to 1`, numbers);
+  if (ledger.windows.length === 0) return fail('no fault window was recorded: the operations during a fault were not shown', numbers);
+  if (f.writes === 0 || f.reads === 0) return fail(`no ${f.writes === 0 ? 'write' : 'read'} was started during the faults: not shown`, numbers);
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  const say = (kind: string, failed: readonly (WriteOp | ReadOp)[], all: number): string =>
+    `${failed.length} of ${plural(all, kind)} started during the faults failed (${pct(share(failed.length, all))})`;
+  const over = [
+    ...(share(f.failedWrites.length, f.writes) > maxFailedShare
+      ? [`${say('write', f.failedWrites, f.writes)}: ${firstFew(f.failedWrites.map(describeWrite))}`]
+      : []),
+    ...(share(f.failedReads.length, f.reads) > maxFailedShare ? [`${say('read', f.failedReads, f.reads)}: ${firstFew(f.failedReads.map(describeRead))}`] : []),
+  ];
+  if (over.length > 0) return fail(`${over.join('; ')}: over the budget of ${pct(maxFailedShare)}`, numbers);
+  return pass(`${say('write', f.failedWrites, f.writes)}; ${say('read', f.failedReads, f.reads)}; within the budget of ${pct(maxFailedShare)}`, numbers);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export interface LedgerVerdicts {
   readonly lostWrites: LedgerVerdict;
