@@ -88,7 +88,7 @@ export async function cqlLedgerAdapter(
         },
         socketOptions: { connectTimeout: 5000, readTimeout: attemptTimeoutMs },
       });
-      return { pod, fwd, client, failedAt: Number.NEGATIVE_INFINITY, connected: false };
+      return { pod, fwd, client, failedAt: Number.NEGATIVE_INFINITY };
     }),
   );
   const close = async (): Promise<void> => {
@@ -97,12 +97,7 @@ export async function cqlLedgerAdapter(
   };
   // Every member must answer once at the start: the ledger's budgets count from a healthy cluster.
   try {
-    await Promise.all(
-      members.map(async (m) => {
-        await m.client.connect();
-        m.connected = true;
-      }),
-    );
+    await Promise.all(members.map((m) => m.client.connect()));
   } catch (err) {
     await close();
     throw new Error(`CQL through ${pods.join(', ')}: ${err instanceof Error ? err.message : String(err)}`);
