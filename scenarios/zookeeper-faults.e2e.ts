@@ -2,7 +2,8 @@
  * §F — faults under load on the S4a ZooKeeper ensemble (issue 14; docs/faults.md §F) on profile K3: while the write
  * ledger writes a new znode and reads the newest one 20 times a second through a ZooKeeper session over
  * port-forwards to every member, the leader loses its pod (F1: killed with grace period 0), its node (F2: stopped
- * and started) or its network (F3: the node cut off from the others). The ensemble must go on with the other two
+ * and started), its network (F3: the node cut off from the others) or its process (F6: the ZooKeeper process killed
+ * with SIGKILL on the node; the container restarts in place). The ensemble must go on with the other two
  * and take the member back, and the ledger decides what the app promised: no acknowledged write lost, no stale
  * read, unavailability and recovery within budget.
  */
@@ -197,6 +198,40 @@ feature(scenario, (f) => {
     maxUnavailableMs: MAX_UNAVAILABLE_MS,
     maxRecoveryMs: MAX_RECOVERY_MS,
     recoveryFrom: 'the node being back',
+    needs: [...NEEDS, 'faults'],
+  });
+  f.assess(
+    'F6.1',
+    "the leader's ZooKeeper process killed (SIGKILL on its node) under the ledger: the container restarts in the same pod, the member rejoins",
+    { timeout: 480, needs: [...NEEDS, 'faults'] },
+    async (w) => {
+      await waitRunningAndReady(w, SET, 3, 300);
+      const leader = await quorum(w, 120);
+      const uid = w.pod(leader)?.metadata?.uid;
+      const ledger = await underLedger(
+        w,
+        'kill-leader-process',
+        `kill the process of ${leader}`,
+        async () => {
+          const restarts = await w.killProcess(leader);
+          await w.pods.until(
+            () => runningReady(w.pod(leader)) && restartCount(w.pod(leader)) > restarts,
+            w.timeoutMs(300),
+            `${leader} restarted in place (restartCount > ${restarts}) and Ready`,
+          );
+          expect(w.pod(leader)?.metadata?.uid, `${leader} is the same pod`).toBe(uid);
+        },
+        (l) => ledgers.set('F6', l),
+      );
+      aroundFault(w, ledger, leader, await quorum(w, 120));
+    },
+  );
+
+  ledgerAssertions(f, 'F6', () => recorded('F6'), {
+    across: "when the leader's process is killed",
+    maxUnavailableMs: MAX_UNAVAILABLE_MS,
+    maxRecoveryMs: MAX_RECOVERY_MS,
+    recoveryFrom: 'the member being back',
     needs: [...NEEDS, 'faults'],
   });
 });

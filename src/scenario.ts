@@ -240,6 +240,23 @@ export class World {
     return revert;
   }
 
+  /**
+   * Kills the main process of `pod`'s first container with SIGKILL on its node (`needs: ['faults']`). Nothing to
+   * revert: kubelet restarts the container in place. Returns the restartCount it had, to wait for the restart.
+   */
+  async killProcess(pod: string): Promise<number> {
+    const { providerModule } = await import('./providers/index.ts');
+    const impl = providerModule(this.ctx.provider).nodeFaults;
+    if (!impl || !this.has('faults')) throw new Error(`provider ${this.ctx.provider} cannot kill a container's process: declare needs: ['faults']`);
+    const p = this.pod(pod);
+    const node = p?.spec?.nodeName;
+    const status = p?.status?.containerStatuses?.[0];
+    if (!node || !status?.containerID) throw new Error(`${pod} has no running container to kill (node ${node ?? 'none'})`);
+    this.step(`kill -KILL the main process of ${pod} (container ${status.name}) on ${node}`);
+    await impl.killContainer(node, status.containerID);
+    return status.restartCount;
+  }
+
   /** Reverts every node fault still in force (teardown); the errors, one line each. */
   async revertFaults(): Promise<string[]> {
     const errors: string[] = [];

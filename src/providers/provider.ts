@@ -35,6 +35,11 @@ export interface NodeFaults<E extends JournalEntry = JournalEntry> {
   inject(entry: E): Promise<void>;
   /** Idempotent; returns once the node is back as it was (Ready again after a stop). */
   revert(entry: E): Promise<void>;
+  /**
+   * SIGKILL to a container's main process, on its node (`containerId` as the pod status gives it, `containerd://…`).
+   * Nothing to revert: kubelet restarts the container in the same pod (restartCount + 1), as after an OOM kill.
+   */
+  killContainer(node: string, containerId: string): Promise<void>;
 }
 
 /** Cluster shapes from catalogue §0.3. The control-plane node is tainted NoSchedule in every profile. */

@@ -139,4 +139,14 @@ async function usesStaticPodNetwork(kc: KubeConfig): Promise<boolean> {
 
 export const kindNodeFaultUndoer: Undoer<KindNodeFaultEntry> = { type: 'kind-node-fault', undo: revertNodeFault };
 
-export const kindNodeFaults: NodeFaults<KindNodeFaultEntry> = { prepare: nodeFaultEntry, inject: injectNodeFault, revert: revertNodeFault };
+/** The container's main process (its PID on the node, from the runtime) gets SIGKILL. */
+export async function killContainer(node: string, containerId: string): Promise<void> {
+  const id = containerId.replace(/^[a-z]+:\/\//, '');
+  const pid = await docker('exec', node, 'crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id);
+  if (!pid.ok || !/^[1-9]\d*$/.test(pid.out))
+    throw new HarnessError(`kill container ${id.slice(0, 12)} on ${node}: no main process found (${pid.ok ? pid.out : pid.err})`);
+  const k = await docker('exec', node, 'kill', '-KILL', pid.out);
+  if (!k.ok) throw new HarnessError(`kill -KILL ${pid.out} (container ${id.slice(0, 12)}) on ${node}: ${k.err}`);
+}
+
+export const kindNodeFaults: NodeFaults<KindNodeFaultEntry> = { prepare: nodeFaultEntry, inject: injectNodeFault, revert: revertNodeFault, killContainer };
