@@ -3,7 +3,7 @@ import { kindNodeNames } from '../src/providers/provider.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kindConfigFor } from '../src/providers/kind/index.ts';
-import { cniConflist, imageRepository, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
+import { cniConflist, clusterCIDRFlag, imageRepository, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
 
 const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
 
@@ -66,16 +66,30 @@ describe('static pod network', () => {
   });
 
   it('routes every other node podCIDR via that node', () => {
-    const r = podRoutes([
-      { name: 'a', ip: '172.18.0.2', podCIDR: '10.244.0.0/24' },
-      { name: 'b', ip: '172.18.0.3', podCIDR: '10.244.1.0/24' },
-      { name: 'c', ip: '172.18.0.4', podCIDR: '10.244.2.0/24' },
-    ]);
+    const r = podRoutes(
+      [
+        { name: 'a', ip: '172.18.0.2', podCIDR: '10.244.0.0/24' },
+        { name: 'b', ip: '172.18.0.3', podCIDR: '10.244.1.0/24' },
+        { name: 'c', ip: '172.18.0.4', podCIDR: '10.244.2.0/24' },
+      ],
+      '10.244.0.0/16',
+    );
     expect(r.get('a')).toEqual([
+      ['ip', 'route', 'replace', 'unreachable', '10.244.0.0/16'],
+      ['ip', 'route', 'replace', 'unreachable', '10.244.0.0/24'],
       ['ip', 'route', 'replace', '10.244.1.0/24', 'via', '172.18.0.3'],
       ['ip', 'route', 'replace', '10.244.2.0/24', 'via', '172.18.0.4'],
     ]);
-    expect(r.get('c')).toHaveLength(2);
+    expect(r.get('c')).toHaveLength(4);
+    expect(podRoutes([{ name: 'a', ip: '172.18.0.2', podCIDR: '10.244.0.0/24' }]).get('a')).toEqual([
+      ['ip', 'route', 'replace', 'unreachable', '10.244.0.0/24'],
+    ]);
+  });
+
+  it("reads kube-controller-manager's --cluster-cidr", () => {
+    expect(clusterCIDRFlag(['kube-controller-manager', '--allocate-node-cidrs=true', '--cluster-cidr=10.244.0.0/16'])).toBe('10.244.0.0/16');
+    expect(clusterCIDRFlag(['kube-controller-manager', '--cluster-cidr=fd00::/56'])).toBeUndefined();
+    expect(clusterCIDRFlag([])).toBeUndefined();
   });
 
   it('finds the repository of an image reference', () => {

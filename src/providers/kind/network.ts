@@ -4,7 +4,12 @@
  *
  * Static pod network, as kindnetd would set it up: every node gets a CNI conflist with the ptp plugin and
  * host-local IPAM over its own `.spec.podCIDR` (no masquerade: nothing leaves the Docker network), and a route
- * to every other node's podCIDR via that node's address on the `kind` Docker network.
+ * to every other node's podCIDR via that node's address on the `kind` Docker network. Unlike kindnetd, a pod
+ * address that no pod has (its own podCIDR, or anywhere in the cluster's pod range) is `unreachable`, as Calico's
+ * blackhole routes make it: a connect to a deleted pod's address fails at once (EHOSTUNREACH) instead of leaving
+ * by the default route to the Docker host and timing out. ZooKeeper 3.4's leader election blocks 5 s on each such
+ * connect to a member whose pod is gone (its stale address); that stalled S4b's [4.24] past 180 s. The nodes'
+ * per-destination ICMP rate limit (1/s) is lifted so that each such connect learns it (`NODE_SYSCTLS`).
  */
 import { parse as parseYaml, stringify } from 'yaml';
 
@@ -70,16 +75,33 @@ export function cniConflist(podCIDR: string, mtu = 1500): string {
   )}\n`;
 }
 
-/** Per node, the `ip route replace` argv lists to reach every other node's pods. */
-export function podRoutes(nodes: readonly KindNodeNet[]): Map<string, string[][]> {
+/** Run on every node before its routes: without it most `unreachable` answers were rate-limited (measured). */
+export const NODE_SYSCTLS: readonly string[][] = [['sysctl', '-w', 'net.ipv4.icmp_ratelimit=0']];
+
+/**
+ * Per node, the `ip route replace` argv lists: every other node's pods via that node, and `unreachable` for the
+ * rest of the pod range (`clusterCIDR`, when known) and of the node's own podCIDR (the ptp plugin's /32 route of
+ * each pod is more specific).
+ */
+export function podRoutes(nodes: readonly KindNodeNet[], clusterCIDR?: string): Map<string, string[][]> {
   const out = new Map<string, string[][]>();
   for (const n of nodes) {
-    out.set(
-      n.name,
-      nodes.filter((m) => m.name !== n.name).map((m) => ['ip', 'route', 'replace', m.podCIDR, 'via', m.ip]),
-    );
+    out.set(n.name, [
+      ...(clusterCIDR ? [['ip', 'route', 'replace', 'unreachable', clusterCIDR]] : []),
+      ['ip', 'route', 'replace', 'unreachable', n.podCIDR],
+      ...nodes.filter((m) => m.name !== n.name).map((m) => ['ip', 'route', 'replace', m.podCIDR, 'via', m.ip]),
+    ]);
   }
   return out;
+}
+
+/** The value of kube-controller-manager's `--cluster-cidr` flag in its command line, if any (IPv4 only). */
+export function clusterCIDRFlag(command: readonly string[]): string | undefined {
+  for (const arg of command) {
+    const m = /^--cluster-cidr=(\d+\.\d+\.\d+\.\d+\/\d+)$/.exec(arg);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** `repo:tag` -> `repo` (digest or tag removed; a registry port is not a tag). */

@@ -8,7 +8,7 @@ import { $ } from 'zx';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import { until as waitUntil } from '../../wait.ts';
-import { CNI_CONFLIST_PATH, cniConflist, podRoutes, type KindNodeNet } from './network.ts';
+import { CNI_CONFLIST_PATH, clusterCIDRFlag, cniConflist, NODE_SYSCTLS, podRoutes, type KindNodeNet } from './network.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -55,12 +55,14 @@ export async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly stri
     }
     return waiting.length ? `no rules yet on ${waiting.join(', ')}` : undefined;
   });
-  const routes = podRoutes(nets);
+  // The cluster's pod range from kube-controller-manager's static pod (kind: 10.244.0.0/16 unless configured).
+  const kcm = await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'component=kube-controller-manager' }).catch(() => undefined);
+  const routes = podRoutes(nets, clusterCIDRFlag(kcm?.items[0]?.spec?.containers[0]?.command ?? []));
   for (const n of nets) {
-    for (const argv of routes.get(n.name) ?? []) {
-      const r = await $`docker exec ${n.name} ${argv}`.nothrow();
-      if (r.exitCode !== 0) throw new HarnessError(`kind: ${argv.join(' ')} on ${n.name} failed: ${lastLine(r.stderr)}`);
-    }
+    // One exec per node; the words are addresses and CIDRs read from the API and Docker (no quoting needed).
+    const script = ['set -e', ...[...NODE_SYSCTLS, ...(routes.get(n.name) ?? [])].map((argv) => argv.join(' '))].join('\n');
+    const r = await $`docker exec ${n.name} sh -c ${script}`.nothrow();
+    if (r.exitCode !== 0) throw new HarnessError(`kind: the pod network's sysctl and routes on ${n.name} failed: ${lastLine(r.stderr)}`);
     const w = await $({
       input: cniConflist(n.podCIDR),
     })`docker exec -i ${n.name} sh -c ${`mkdir -p ${path.dirname(CNI_CONFLIST_PATH)} && cat > ${CNI_CONFLIST_PATH}`}`.nothrow();
