@@ -12,10 +12,9 @@ import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import { defineScenario, feature } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
 import { cqlLedgerAdapter, deleteFastClass, fastClassOverlay, nodetoolStatus, withCql } from '../src/apps/cassandra.ts';
-import { containerStartedAfter, podNames, restartCount, runningReady, waitNoPods, waitRunningAndReady } from '../src/kube/statefulset.ts';
-import { gapsAroundFault, ledgerAssertions, ledgerVerdict, membersStayReady, underLedger } from '../src/ledger/steps.ts';
+import { podNames, waitNoPods, waitRunningAndReady } from '../src/kube/statefulset.ts';
+import { gapsAroundFault, ledgerAssertions, ledgerVerdict, membersStayReady, RecordedLedgers, stopMemberNode, underLedger } from '../src/ledger/steps.ts';
 import { checkFailedInFaults } from '../src/ledger/verdict.ts';
-import type { Ledger } from '../src/ledger/record.ts';
 
 const SET = 'cassandra';
 const DC = 'DC1-K8Demo';
@@ -48,11 +47,8 @@ export const scenario = defineScenario({
 const isKind = (kind: string) => (o: KubernetesObject) => o.kind === kind;
 
 feature(scenario, (f) => {
-  let recordedLedger: Ledger | undefined;
-  const recorded = (): Ledger => {
-    if (!recordedLedger) throw new Error('no ledger was recorded: [F5.1] did not run to its end');
-    return recordedLedger;
-  };
+  const ledgers = new RecordedLedgers();
+  const recorded = ledgers.of('F5');
   const NEEDS = ['exec', 'network', 'probes', 'faults'] as const;
 
   f.setup('the S3 ring: StorageClass fast (overlay), svc/cassandra, three Ready members', async (w) => {
@@ -82,7 +78,6 @@ feature(scenario, (f) => {
       w.report({ replicationFactor: rf });
       const node = w.pod(VICTIM)?.spec?.nodeName;
       if (!node) throw new Error(`${VICTIM} has no node`);
-      const restarts = restartCount(w.pod(VICTIM));
       const adapter = await eventually('CQL through every member', w.timeoutMs(120), () =>
         cqlLedgerAdapter(w.kube, w.ns, MEMBERS, { localDataCenter: DC, keyspace: KEYSPACE }),
       );
@@ -92,25 +87,14 @@ feature(scenario, (f) => {
         adapter,
         `stop ${node} (${VICTIM})`,
         async () => {
-          const stoppedAt = Date.now();
-          const start = await w.nodeFault('stop', node);
-          w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
-          await w.pods.hold(w.window(30), membersStayReady(MEMBERS, VICTIM)(`while ${node} is stopped`));
-          await start();
-          await w.pods.until(
-            () => runningReady(w.pod(VICTIM)) && (restartCount(w.pod(VICTIM)) > restarts || containerStartedAfter(w.pod(VICTIM), stoppedAt)),
-            w.timeoutMs(600),
-            `${VICTIM} restarted on ${node} (restartCount > ${restarts}, or its container started after the stop) and Ready`,
-          );
+          await stopMemberNode(w, VICTIM, MEMBERS, 30, 600);
           await eventually('3 UN nodes in nodetool status on cassandra-0', w.timeoutMs(300), async () => {
             const up = (await nodetoolStatus(w, 'cassandra-0')).filter((r) => r.state === 'UN');
             expect(up.length).toBe(3);
           });
         },
         { rateHz: RATE_HZ, durationMs: 1_200_000, opTimeoutMs: 5000, baselineS: 10, aftermathS: 15, quiet: membersStayReady(MEMBERS) },
-        (l) => {
-          recordedLedger = l;
-        },
+        ledgers.keep('F5'),
       );
       const { writeGapMs, readGapMs } = gapsAroundFault(ledger);
       w.report({ writeGapAroundFaultMs: writeGapMs, readGapAroundFaultMs: readGapMs });

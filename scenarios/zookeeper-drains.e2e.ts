@@ -13,8 +13,7 @@ import { drain, uncordon, uncordonAll } from '../src/kube/drain.ts';
 import { podNames, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { zkLedgerAdapter } from '../src/apps/zookeeper.ts';
 import { minReady } from '../src/ordering.ts';
-import { gapsAroundFault, ledgerAssertions, membersStayReady, underLedger } from '../src/ledger/steps.ts';
-import type { Ledger } from '../src/ledger/record.ts';
+import { gapsAroundFault, ledgerAssertions, membersStayReady, RecordedLedgers, underLedger } from '../src/ledger/steps.ts';
 
 const SET = 'zk';
 const MEMBERS = podNames(SET, 0, 2);
@@ -41,11 +40,8 @@ export const scenario = defineScenario({
 });
 
 feature(scenario, (f) => {
-  let recordedLedger: Ledger | undefined;
-  const recorded = (): Ledger => {
-    if (!recordedLedger) throw new Error('no ledger was recorded: [F4.1] did not run to its end');
-    return recordedLedger;
-  };
+  const ledgers = new RecordedLedgers();
+  const recorded = ledgers.of('F4');
   /** Where the drains started in the pod event log, for F4.6. */
   let mark: number | undefined;
   const NEEDS = ['exec', 'network', 'probes'] as const;
@@ -86,9 +82,7 @@ feature(scenario, (f) => {
           await waitRunningAndReady(w, SET, 3, 300);
         },
         { rateHz: RATE_HZ, durationMs: 900_000, opTimeoutMs: 2000, baselineS: 10, aftermathS: 15, quiet: membersStayReady(MEMBERS) },
-        (l) => {
-          recordedLedger = l;
-        },
+        ledgers.keep('F4'),
       );
       const { writeGapMs, readGapMs } = gapsAroundFault(ledger);
       w.report({ writeGapAroundDrainsMs: writeGapMs, readGapAroundDrainsMs: readGapMs, ...Object.fromEntries(drainSeconds.map((s, i) => [`drain${i}S`, s])) });

@@ -12,8 +12,8 @@ import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
 import { srvr, zkLedgerAdapter } from '../src/apps/zookeeper.ts';
-import { containerStartedAfter, podNames, restartCount, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
-import { gapsAroundFault, ledgerAssertions, membersStayReady, underLedger as ledgerAround } from '../src/ledger/steps.ts';
+import { podNames, restartCount, runningReady, waitRunningAndReady } from '../src/kube/statefulset.ts';
+import { gapsAroundFault, ledgerAssertions, membersStayReady, RecordedLedgers, stopMemberNode, underLedger as ledgerAround } from '../src/ledger/steps.ts';
 import type { Ledger } from '../src/ledger/record.ts';
 
 const SET = 'zk';
@@ -70,12 +70,7 @@ function aroundFault(w: World, ledger: Ledger, leader: string, newLeader: string
 }
 
 feature(scenario, (f) => {
-  const ledgers = new Map<string, Ledger>();
-  const recorded = (id: string): Ledger => {
-    const l = ledgers.get(id);
-    if (!l) throw new Error(`no ledger was recorded: [${id}.1] did not run to its end`);
-    return l;
-  };
+  const ledgers = new RecordedLedgers();
   const NEEDS = ['exec', 'network', 'probes'] as const;
 
   f.setup('kubectl apply -f zookeeper.yaml; three Ready members', async (w) => {
@@ -103,13 +98,13 @@ feature(scenario, (f) => {
             `${leader} recreated (new UID) and Ready`,
           );
         },
-        (l) => ledgers.set('F1', l),
+        ledgers.keep('F1'),
       );
       aroundFault(w, ledger, leader, await quorum(w, 120));
     },
   );
 
-  ledgerAssertions(f, 'F1', () => recorded('F1'), {
+  ledgerAssertions(f, 'F1', ledgers.of('F1'), {
     across: "when the leader's pod is killed",
     maxUnavailableMs: MAX_UNAVAILABLE_MS,
     maxRecoveryMs: MAX_RECOVERY_MS,
@@ -126,32 +121,19 @@ feature(scenario, (f) => {
       const leader = await quorum(w, 120);
       const node = w.pod(leader)?.spec?.nodeName;
       if (!node) throw new Error(`${leader} has no node`);
-      const restarts = restartCount(w.pod(leader));
       const ledger = await underLedger(
         w,
         'stop-leader-node',
         `stop ${node} (${leader})`,
-        async () => {
-          const stoppedAt = Date.now();
-          const start = await w.nodeFault('stop', node);
-          // 30 s without the node: shorter than the node controller's grace (its pods stay bound), long enough that
-          // the others must elect a leader and serve without it. The other members stay Ready throughout.
-          w.step(`node ${node} stopped: the other members stay Ready for 30 s`);
-          await w.pods.hold(w.window(30), membersStayReady(MEMBERS, leader)(`while ${node} is stopped`));
-          await start();
-          await w.pods.until(
-            () => runningReady(w.pod(leader)) && (restartCount(w.pod(leader)) > restarts || containerStartedAfter(w.pod(leader), stoppedAt)),
-            w.timeoutMs(300),
-            `${leader} restarted on ${node} (restartCount > ${restarts}, or its container started after the stop) and Ready`,
-          );
-        },
-        (l) => ledgers.set('F2', l),
+        // 30 s without the node: long enough that the others must elect a leader and serve without it.
+        () => stopMemberNode(w, leader, MEMBERS, 30, 300),
+        ledgers.keep('F2'),
       );
       aroundFault(w, ledger, leader, await quorum(w, 180));
     },
   );
 
-  ledgerAssertions(f, 'F2', () => recorded('F2'), {
+  ledgerAssertions(f, 'F2', ledgers.of('F2'), {
     across: 'across the node stop',
     maxUnavailableMs: MAX_UNAVAILABLE_MS,
     maxRecoveryMs: MAX_RECOVERY_MS,
@@ -187,13 +169,13 @@ feature(scenario, (f) => {
           });
           expect(w.pod(leader)?.metadata?.uid, `${leader} is the same pod`).toBe(uid);
         },
-        (l) => ledgers.set('F3', l),
+        ledgers.keep('F3'),
       );
       aroundFault(w, ledger, leader, await quorum(w, 120));
     },
   );
 
-  ledgerAssertions(f, 'F3', () => recorded('F3'), {
+  ledgerAssertions(f, 'F3', ledgers.of('F3'), {
     across: 'across the cut-off',
     maxUnavailableMs: MAX_UNAVAILABLE_MS,
     maxRecoveryMs: MAX_RECOVERY_MS,
@@ -221,13 +203,13 @@ feature(scenario, (f) => {
           );
           expect(w.pod(leader)?.metadata?.uid, `${leader} is the same pod`).toBe(uid);
         },
-        (l) => ledgers.set('F6', l),
+        ledgers.keep('F6'),
       );
       aroundFault(w, ledger, leader, await quorum(w, 120));
     },
   );
 
-  ledgerAssertions(f, 'F6', () => recorded('F6'), {
+  ledgerAssertions(f, 'F6', ledgers.of('F6'), {
     across: "when the leader's process is killed",
     maxUnavailableMs: MAX_UNAVAILABLE_MS,
     maxRecoveryMs: MAX_RECOVERY_MS,

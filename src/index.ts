@@ -68,6 +68,7 @@ export {
   checkStaleReads,
   checkUnavailability,
   checkRecovery,
+  checkFailedInFaults,
   lostWrites,
   staleReads,
   unavailability,
@@ -78,9 +79,21 @@ export {
 } from './ledger/verdict.ts';
 export { LEDGER_SCHEMA, type Ledger, type LedgerOp, type WriteOp, type ReadOp, type FaultWindow } from './ledger/record.ts';
 export { failedStretches, ledgerSummary, type FaultData, type FailedStretchData } from './ledger/on-timeline.ts';
+// The ledger as scenario steps: a fault under the ledger (<id>.1) and its verdicts as assertions (<id>.2–.5).
+export {
+  underLedger,
+  ledgerAssertions,
+  ledgerVerdict,
+  membersStayReady,
+  gapsAroundFault,
+  RecordedLedgers,
+  type Quiet,
+  type UnderLedgerOptions,
+  type LedgerAssertions,
+} from './ledger/steps.ts';
 // App clients.
 export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs, zkLedgerAdapter, LEDGER_ZNODE } from './apps/zookeeper.ts';
-export { withCql, nodetoolStatus, nodetoolInfo } from './apps/cassandra.ts';
+export { withCql, nodetoolStatus, nodetoolInfo, cqlLedgerAdapter } from './apps/cassandra.ts';
 // The provider interface (a provider is one folder under src/providers/ plus one line in its list).
 export {
   PROFILES,

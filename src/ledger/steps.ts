@@ -8,7 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Capability } from '../providers/provider.ts';
 import type { Feature, World } from '../scenario.ts';
 import type { ObservedEvent } from '../kube/watch.ts';
-import { runningReady } from '../kube/statefulset.ts';
+import { containerStartedAfter, restartCount, runningReady } from '../kube/statefulset.ts';
 import type { Ledger } from './record.ts';
 import { checkLostWrites, checkRecovery, checkStaleReads, checkUnavailability, unavailability, type LedgerVerdict } from './verdict.ts';
 import type { Adapter, LedgerOptions } from './writer.ts';
@@ -24,6 +24,28 @@ export const membersStayReady =
     const name = e.object.metadata?.name ?? '';
     return members.includes(name) && name !== except && !runningReady(e.object) ? `${name} stopped being Ready ${what}` : undefined;
   };
+
+/**
+ * The node-stop fault of a member, as a fault step: stops `member`'s node for `downS` seconds while every other
+ * member stays Running and Ready, starts it, and waits up to `backS` for `member` to have restarted there (its
+ * restartCount up, or its container started after the stop) and be Ready. Kept shorter than the node controller's
+ * grace, so the pods stay bound and the member comes back on the same node with its volume.
+ */
+export async function stopMemberNode(w: World, member: string, members: readonly string[], downS: number, backS: number): Promise<void> {
+  const node = w.pod(member)?.spec?.nodeName;
+  if (!node) throw new Error(`${member} has no node`);
+  const restarts = restartCount(w.pod(member));
+  const stoppedAt = Date.now();
+  const start = await w.nodeFault('stop', node);
+  w.step(`node ${node} stopped: the other members stay Ready for ${downS} s`);
+  await w.pods.hold(w.window(downS), membersStayReady(members, member)(`while ${node} is stopped`));
+  await start();
+  await w.pods.until(
+    () => runningReady(w.pod(member)) && (restartCount(w.pod(member)) > restarts || containerStartedAfter(w.pod(member), stoppedAt)),
+    w.timeoutMs(backS),
+    `${member} restarted on ${node} (restartCount > ${restarts}, or its container started after the stop) and Ready`,
+  );
+}
 
 export interface UnderLedgerOptions extends Omit<LedgerOptions, 'now' | 'keyPrefix'> {
   /** Seconds with no change before the fault (the budgets count from the ledger's start). */
@@ -64,6 +86,23 @@ export async function underLedger(
   keep(ledger);
   if (failure !== undefined) throw failure;
   return ledger;
+}
+
+/** The ledgers the `<id>.1` steps recorded, kept for the verdicts `<id>.2`–`<id>.5` (one per scenario). */
+export class RecordedLedgers {
+  readonly #byId = new Map<string, Ledger>();
+  /** What `underLedger` hands the record to. */
+  keep(id: string): (l: Ledger) => void {
+    return (l) => this.#byId.set(id, l);
+  }
+  /** The record of `<id>.1`, or an error saying it did not run to its end. */
+  of(id: string): () => Ledger {
+    return () => {
+      const l = this.#byId.get(id);
+      if (!l) throw new Error(`no ledger was recorded: [${id}.1] did not run to its end`);
+      return l;
+    };
+  }
 }
 
 /** The longest stretches without a successful write and read that overlap the ledger's first fault window. */
