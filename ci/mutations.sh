@@ -117,8 +117,6 @@ fi
 if [ "$provider" != kwok ]; then
   # One member cannot answer for three: the cross-member read must fail.
   mutate zk-one-replica zookeeper 4.9 zookeeper/zookeeper.yaml 's/^  replicas: 3$/  replicas: 1/'
-  # No zk-pdb: nothing paces the drains, the next one evicts a second member while the first is still starting, the
-  # quorum is lost and writes stop for longer than the budget, so [F4.4] must fail (and [F4.6]: one member Ready).
   # The web app's data on an emptyDir instead of a PVC: each pod's datum is gone once the pod is re-created, so the
   # storage guarantee [A3.3] must fail (its message names the missing volumeClaimTemplates).
   # shellcheck disable=SC2016 # sed's $ (the last line), not the shell's
@@ -126,6 +124,8 @@ if [ "$provider" != kwok ]; then
   # Replication factor 1 for the ledger's keyspace: the keys whose only replica is on the stopped node cannot be
   # written or read while it is down (about a third of them), so [F5.6] must fail.
   mutate cassandra-rf1 cassandra-faults F5.6 cassandra/ledger-keyspace.yaml 's/^  replication_factor: "3"$/  replication_factor: "1"/' '\[F5\.'
+  # No zk-pdb: nothing paces the drains, the next one evicts a second member while the first is still starting, the
+  # quorum is lost and writes stop for longer than the budget, so [F4.4] must fail (and [F4.6]: one member Ready).
   mutate zk-no-pdb-drains zookeeper-drains F4.4 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[F4\.'
   # No seed shared by the set: each pod seeds itself (the image's default, as in v13) and forms a one-node ring,
   # so every pod turns Ready ([3.3] holds) but nodetool shows 1 UN instead of 3. A seed that resolves nowhere

@@ -1,23 +1,13 @@
-/**
- * §F5 — a Cassandra node stopped under the write ledger (issue 14; docs/faults.md §F5) on profile K3: the S3 ring of
- * three, a keyspace with replication factor 3 (fixtures/cassandra/ledger-keyspace.yaml), and the ledger writing a
- * new row and reading the newest one 10 times a second at QUORUM through every member as coordinator in turn. The
- * node of cassandra-2 is stopped for 30 s and started; its member restarts from its commit log and rejoins. With
- * three replicas every key keeps a quorum of two: no acknowledged write lost, no stale read, no outage, and almost
- * no failed operation. With replication factor 1 (the mutation `cassandra-rf1`) the keys whose only replica is on
- * the stopped node cannot be written or read until it is back, and F5.6 says how many failed.
- */
-import { expect } from 'vitest';
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import { defineScenario, feature } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
-import { cqlLedgerAdapter, deleteFastClass, fastClassOverlay, nodetoolStatus, withCql } from '../src/apps/cassandra.ts';
+import { cqlLedgerAdapter, deleteFastClass, fastClassOverlay, TUTORIAL_RING, waitForRing, withCql } from '../src/apps/cassandra.ts';
 import { podNames, waitNoPods, waitRunningAndReady } from '../src/kube/statefulset.ts';
 import { gapsAroundFault, ledgerAssertions, ledgerVerdict, membersStayReady, RecordedLedgers, stopMemberNode, underLedger } from '../src/ledger/steps.ts';
 import { checkFailedInFaults } from '../src/ledger/verdict.ts';
 
 const SET = 'cassandra';
-const DC = 'DC1-K8Demo';
+const DC = TUTORIAL_RING.datacenter;
 const MEMBERS = podNames(SET, 0, 2);
 /** Not the seed (cassandra-0): its restart is the ordinary case of a member coming back. */
 const VICTIM = 'cassandra-2';
@@ -88,10 +78,7 @@ feature(scenario, (f) => {
         `stop ${node} (${VICTIM})`,
         async () => {
           await stopMemberNode(w, VICTIM, MEMBERS, 30, 600);
-          await eventually('3 UN nodes in nodetool status on cassandra-0', w.timeoutMs(300), async () => {
-            const up = (await nodetoolStatus(w, 'cassandra-0')).filter((r) => r.state === 'UN');
-            expect(up.length).toBe(3);
-          });
+          await waitForRing(w, SET, 'cassandra-0', 3, 300);
         },
         { rateHz: RATE_HZ, durationMs: 1_200_000, opTimeoutMs: 5000, baselineS: 10, aftermathS: 15, quiet: membersStayReady(MEMBERS) },
         ledgers.keep('F5'),

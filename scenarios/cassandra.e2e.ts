@@ -7,34 +7,17 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { Log, type KubernetesObject } from '@kubernetes/client-node';
-import { defineScenario, feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature } from '../src/scenario.ts';
 import { holds, addedWhileReady, orderedCreate } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
-import { deleteFastClass, fastClassOverlay, nodetoolInfo, nodetoolStatus, requireHostId, withCql } from '../src/apps/cassandra.ts';
+import { deleteFastClass, fastClassOverlay, nodetoolInfo, nodetoolStatus, requireHostId, TUTORIAL_RING, waitForRing, withCql } from '../src/apps/cassandra.ts';
 import { podNames, runningReady, setPods, waitNoPods, waitRunningAndReady, describePods, scale } from '../src/kube/statefulset.ts';
 
 const SET = 'cassandra';
-const DC = 'DC1-K8Demo';
-const RACK = 'Rack1-K8Demo';
+const DC = TUTORIAL_RING.datacenter;
+const RACK = TUTORIAL_RING.rack;
 
 const kindOf = (kind: string) => (o: KubernetesObject) => o.kind === kind;
-
-async function ringOf(w: World, pod: string, n: number, timeoutS: number): Promise<void> {
-  await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {
-    const ring = await nodetoolStatus(w, pod);
-    const up = ring.filter((r) => r.state === 'UN');
-    expect(up.length, ring.map((r) => `${r.state} ${r.address}`).join(', ')).toBe(n);
-    const ips = setPods(w, SET)
-      .map((p) => p.status?.podIP)
-      .sort();
-    expect(up.map((r) => r.address).sort()).toEqual(ips);
-    for (const r of up) {
-      expect(r.datacenter).toBe(DC);
-      expect(r.rack).toBe(RACK);
-      expect(r.tokens).toBe(32);
-    }
-  });
-}
 
 export const scenario = defineScenario({
   name: 'cassandra',
@@ -104,7 +87,7 @@ feature(scenario, (f) => {
     async (w) => {
       const ring = await nodetoolStatus(w, 'cassandra-0');
       expect(new Set(ring.map((r) => r.datacenter))).toEqual(new Set([DC]));
-      await ringOf(w, 'cassandra-0', 3, 300);
+      await waitForRing(w, SET, 'cassandra-0', 3, 300);
     },
   );
 
@@ -137,7 +120,7 @@ feature(scenario, (f) => {
     await waitRunningAndReady(w, SET, 4, 600);
     // Catalogue: cassandra-3 is created after 0..2 are Ready (all three, not only its predecessor).
     holds(addedWhileReady(w.podEvents(), 'cassandra-3', podNames(SET, 0, 2), mark));
-    if (w.has('exec')) await ringOf(w, 'cassandra-0', 4, 600);
+    if (w.has('exec')) await waitForRing(w, SET, 'cassandra-0', 4, 600);
     else w.partial('4 UN nodes in nodetool status on cassandra-0', 'exec');
   });
 
@@ -169,7 +152,7 @@ feature(scenario, (f) => {
         );
         expect(row?.get('v')).toBe('world');
       });
-      await ringOf(w, 'cassandra-0', 4, 300);
+      await waitForRing(w, SET, 'cassandra-0', 4, 300);
     },
   );
 

@@ -7,7 +7,10 @@ import cassandra from 'cassandra-driver';
 import type { Kube } from '../kube/client.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { parseNodetoolInfo, parseNodetoolStatus, type NodeInfo, type RingNode } from '../parsers/cassandra.ts';
-import type { AppContext } from '../kube/context.ts';
+import { expect } from 'vitest';
+import type { AppContext, SetContext } from '../kube/context.ts';
+import { setPods } from '../kube/statefulset.ts';
+import { eventually } from '../eventually.ts';
 import type { Adapter } from '../ledger/writer.ts';
 import type { KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import type { Deviation } from '../manifests.ts';
@@ -48,6 +51,39 @@ export async function nodetoolInfo(w: AppContext, pod: string): Promise<NodeInfo
   const r = await w.exec(pod, ['nodetool', 'info'], 120);
   if (r.exitCode !== 0) throw new Error(`nodetool info on ${pod} exited ${r.exitCode}`);
   return parseNodetoolInfo(r.stdout);
+}
+
+/** The tutorial ring (cassandra.yaml's CASSANDRA_DC and CASSANDRA_RACK, the image's num_tokens). */
+export const TUTORIAL_RING = { datacenter: 'DC1-K8Demo', rack: 'Rack1-K8Demo', tokens: 32 } as const;
+export type RingShape = { readonly datacenter: string; readonly rack: string; readonly tokens: number };
+
+/**
+ * Waits until `nodetool status` on `pod` shows exactly `n` nodes UN, whose addresses are the pod IPs of the
+ * StatefulSet `set`, each in the ring's datacenter and rack with its tokens (a node of another ring, or a stale
+ * address, does not count).
+ */
+export async function waitForRing(
+  w: AppContext & SetContext,
+  set: string,
+  pod: string,
+  n: number,
+  timeoutS: number,
+  ring: RingShape = TUTORIAL_RING,
+): Promise<void> {
+  await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {
+    const status = await nodetoolStatus(w, pod);
+    const up = status.filter((r) => r.state === 'UN');
+    expect(up.length, status.map((r) => `${r.state} ${r.address}`).join(', ')).toBe(n);
+    const ips = setPods(w, set)
+      .map((p) => p.status?.podIP)
+      .sort();
+    expect(up.map((r) => r.address).sort()).toEqual(ips);
+    for (const r of up) {
+      expect(r.datacenter).toBe(ring.datacenter);
+      expect(r.rack).toBe(ring.rack);
+      expect(r.tokens).toBe(ring.tokens);
+    }
+  });
 }
 
 const HOST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
