@@ -3,7 +3,15 @@ import { kindNodeNames } from '../src/providers/provider.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kindConfigFor } from '../src/providers/kind/index.ts';
-import { cniConflist, clusterCIDRFlag, imageRepository, offlineKindConfig, podRoutes, sharedStorageConfig } from '../src/providers/kind/network.ts';
+import {
+  cniConflist,
+  clusterCIDRFlag,
+  egressGuard,
+  imageRepository,
+  offlineKindConfig,
+  podRoutes,
+  sharedStorageConfig,
+} from '../src/providers/kind/network.ts';
 
 const base = readFileSync(new URL('../kind-config.yaml', import.meta.url), 'utf8');
 
@@ -84,6 +92,15 @@ describe('static pod network', () => {
     expect(podRoutes([{ name: 'a', ip: '172.18.0.2', podCIDR: '10.244.0.0/24' }]).get('a')).toEqual([
       ['ip', 'route', 'replace', 'unreachable', '10.244.0.0/24'],
     ]);
+  });
+
+  it('guards egress: pods reach the pod range and the kind network, nothing else; idempotent on a second run', () => {
+    const g = egressGuard('10.244.0.0/16');
+    expect(g[0]).toBe('iptables -N STATEFUL-E2E-EGRESS 2>/dev/null || iptables -F STATEFUL-E2E-EGRESS');
+    expect(g).toContain('iptables -A STATEFUL-E2E-EGRESS -d 10.244.0.0/16 -j RETURN');
+    expect(g.at(-2)).toBe('iptables -A STATEFUL-E2E-EGRESS -j REJECT --reject-with icmp-admin-prohibited');
+    expect(g.at(-1)).toMatch(/^iptables -C FORWARD -s 10\.244\.0\.0\/16 -j STATEFUL-E2E-EGRESS 2>\/dev\/null \|\| iptables -I FORWARD 1 /);
+    expect(() => egressGuard('10.244.0.0/16; rm -rf /')).toThrow(/not an IPv4 CIDR/);
   });
 
   it("reads kube-controller-manager's --cluster-cidr", () => {

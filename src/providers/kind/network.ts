@@ -95,6 +95,27 @@ export function podRoutes(nodes: readonly KindNodeNet[], clusterCIDR?: string): 
   return out;
 }
 
+/** The chain of the egress guard on every node (its own, so re-applying it replaces it). */
+export const EGRESS_CHAIN = 'STATEFUL-E2E-EGRESS';
+
+/**
+ * Shell lines (run on a node) that reject what a pod sends anywhere but the cluster's pods and the `kind` Docker
+ * network (the nodes; the Docker host's gateway, which answers the nodes' DNS): without it such a packet leaves by
+ * the node's default route and the Docker host forwards it off the machine, unNATed. Offline there is nothing to
+ * reach out there, and nothing may be sent there (a workload's phone-home, an update check).
+ */
+export function egressGuard(clusterCIDR: string): string[] {
+  if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(clusterCIDR)) throw new Error(`not an IPv4 CIDR: ${clusterCIDR}`);
+  const c = EGRESS_CHAIN;
+  return [
+    `iptables -N ${c} 2>/dev/null || iptables -F ${c}`,
+    `iptables -A ${c} -d ${clusterCIDR} -j RETURN`,
+    `iptables -A ${c} -d "$(ip -o -4 route show dev eth0 scope link | awk 'NR==1 {print $1}')" -j RETURN`,
+    `iptables -A ${c} -j REJECT --reject-with icmp-admin-prohibited`,
+    `iptables -C FORWARD -s ${clusterCIDR} -j ${c} 2>/dev/null || iptables -I FORWARD 1 -s ${clusterCIDR} -j ${c}`,
+  ];
+}
+
 /** The value of kube-controller-manager's `--cluster-cidr` flag in its command line, if any (IPv4 only). */
 export function clusterCIDRFlag(command: readonly string[]): string | undefined {
   for (const arg of command) {

@@ -8,7 +8,7 @@ import { $ } from 'zx';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import { until as waitUntil } from '../../wait.ts';
-import { CNI_CONFLIST_PATH, clusterCIDRFlag, cniConflist, NODE_SYSCTLS, podRoutes, type KindNodeNet } from './network.ts';
+import { CNI_CONFLIST_PATH, clusterCIDRFlag, cniConflist, egressGuard, NODE_SYSCTLS, podRoutes, type KindNodeNet } from './network.ts';
 
 $.verbose = false;
 $.quiet = true;
@@ -57,10 +57,15 @@ export async function staticPodNetwork(core: CoreV1Api, nodeNames: readonly stri
   });
   // The cluster's pod range from kube-controller-manager's static pod (kind: 10.244.0.0/16 unless configured).
   const kcm = await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'component=kube-controller-manager' }).catch(() => undefined);
-  const routes = podRoutes(nets, clusterCIDRFlag(kcm?.items[0]?.spec?.containers[0]?.command ?? []));
+  const clusterCIDR = clusterCIDRFlag(kcm?.items[0]?.spec?.containers[0]?.command ?? []);
+  const routes = podRoutes(nets, clusterCIDR);
   for (const n of nets) {
     // One exec per node; the words are addresses and CIDRs read from the API and Docker (no quoting needed).
-    const script = ['set -e', ...[...NODE_SYSCTLS, ...(routes.get(n.name) ?? [])].map((argv) => argv.join(' '))].join('\n');
+    const script = [
+      'set -e',
+      ...[...NODE_SYSCTLS, ...(routes.get(n.name) ?? [])].map((argv) => argv.join(' ')),
+      ...(clusterCIDR ? egressGuard(clusterCIDR) : []),
+    ].join('\n');
     const r = await $`docker exec ${n.name} sh -c ${script}`.nothrow();
     if (r.exitCode !== 0) throw new HarnessError(`kind: the pod network's sysctl and routes on ${n.name} failed: ${lastLine(r.stderr)}`);
     const w = await $({
