@@ -34,18 +34,28 @@ export class ResultCollector implements Reporter {
   private firstSeen = false;
   /** When each test case started, for the duration of one vitest reports none for (skipped after running: partial). */
   private readonly startedAt = new Map<string, number>();
-  /** Once per run: how long from the command to the first assertion (what --reuse is for). */
+  /** Seconds since the command when each test case started. */
+  private readonly startedUptime = new Map<string, number>();
   onTestCaseReady(tc: TestCase): void {
     this.startedAt.set(tc.id, performance.now());
+    this.startedUptime.set(tc.id, process.uptime());
+  }
+
+  /**
+   * Once per run: how long from the command to the first assertion (what --reuse is for). Printed with the first
+   * result that is part of the run, since vitest also readies the cases that --grep filters out.
+   */
+  private firstAssertion(tc: TestCase): void {
     if (this.firstSeen) return;
     this.firstSeen = true;
-    this.print(
-      `first assertion ${scenarioNameOf(tc.module.relativeModuleId)} ${tc.name.split(' ')[0]} started ${process.uptime().toFixed(1)} s after the command`,
-    );
+    const at = this.startedUptime.get(tc.id) ?? process.uptime();
+    this.print(`first assertion ${scenarioNameOf(tc.module.relativeModuleId)} ${tc.name.split(' ')[0]} started ${at.toFixed(1)} s after the command`);
   }
 
   onTestCaseResult(tc: TestCase): void {
     const r = tc.result();
+    if (r.state === 'skipped' && r.note === undefined) return; // filtered out by --grep: not part of this run
+    this.firstAssertion(tc);
     const scenario = scenarioNameOf(tc.module.relativeModuleId);
     const started = this.startedAt.get(tc.id);
     const durationMs = tc.diagnostic()?.duration ?? (started === undefined ? 0 : performance.now() - started);
@@ -55,8 +65,6 @@ export class ResultCollector implements Reporter {
     if (r.state === 'failed') {
       const err = r.errors[0];
       res = { ...base, outcome: 'failed', message: (err?.message ?? 'failed').split('\n')[0]!, details: err?.stack ?? err?.message ?? '' };
-    } else if (r.state === 'skipped' && r.note === undefined) {
-      return; // filtered out by --grep: not part of this run
     } else if (r.state === 'skipped') {
       res = { ...base, outcome: 'skipped', message: r.note ?? 'skipped' };
     } else {
