@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { defineScenario, feature, type World } from '../src/scenario.ts';
+import { defineScenario, feature } from '../src/scenario.ts';
 import { whyNotRunning } from '../src/kube/statefulset.ts';
 
 const POD = 'some-pod';
@@ -21,13 +21,6 @@ export function envLines(log: string): string[] {
     .split('\n')
     .map((l) => l.replace(/\r$/, ''))
     .filter((l) => l !== '');
-}
-
-/** A change the harness makes to a seed manifest: into the report's deviations and the timeline, once. */
-function recordDeviation(w: World, object: string, change: string): void {
-  if (w.deviations.some((d) => d.object === object && d.change === change)) return;
-  w.deviations.push({ object, change });
-  w.timeline.add('note', 'deviation', `${object}: ${change}`);
 }
 
 function describePod(p: V1Pod | undefined): string {
@@ -50,11 +43,7 @@ feature(scenario, (f) => {
     const cm = w.fixture('configmap.yaml').find((o) => o.kind === 'ConfigMap');
     const seedNs = cm?.metadata?.namespace;
     if (seedNs && seedNs !== w.ns)
-      recordDeviation(
-        w,
-        `ConfigMap/${cm?.metadata?.name}`,
-        `metadata.namespace ${seedNs} -> ${w.ns} (each scenario runs in its own namespace, catalogue §0.6)`,
-      );
+      w.deviation(`ConfigMap/${cm?.metadata?.name}`, `metadata.namespace ${seedNs} -> ${w.ns} (each scenario runs in its own namespace, catalogue §0.6)`);
     await w.apply('configmap.yaml');
   });
 
@@ -74,7 +63,7 @@ feature(scenario, (f) => {
     async (w) => {
       const pod = w.fixture('some-pod.yaml').find((o) => o.kind === 'Pod') as V1Pod | undefined;
       const image = pod?.spec?.containers?.[0]?.image;
-      if (image && image !== SEED_IMAGE) recordDeviation(w, `Pod/${POD} container ${CONTAINER}`, `image ${SEED_IMAGE} -> ${image} (pinned, catalogue §0.4)`);
+      if (image && image !== SEED_IMAGE) w.deviation(`Pod/${POD} container ${CONTAINER}`, `image ${SEED_IMAGE} -> ${image} (pinned, catalogue §0.4)`);
       await w.apply('some-pod.yaml');
       await w.pods.until(
         () => {

@@ -30,13 +30,6 @@ const sh = $({ quiet: true, nothrow: true, timeout: '30s' });
 const uidOf = (w: World, name: string): string | undefined => w.pod(name)?.metadata?.uid;
 const uids = (w: World, names: readonly string[]): Record<string, string | undefined> => Object.fromEntries(names.map((n) => [n, uidOf(w, n)]));
 
-/** A change the harness makes to a seed manifest: into the report's deviations and the timeline, once. */
-function recordDeviation(w: World, object: string, change: string): void {
-  if (w.deviations.some((d) => d.object === object && d.change === change)) return;
-  w.deviations.push({ object, change });
-  w.timeline.add('note', 'deviation', `${object}: ${change}`);
-}
-
 interface SetLike {
   apiVersion?: string;
   kind?: string;
@@ -240,7 +233,7 @@ feature(scenario, (f) => {
     }
     const conv = objects.find((o) => o.kind === 'StatefulSet') as SetLike | undefined;
     if (!conv) throw new Error(`${CONVERTED} has no StatefulSet`);
-    if (seed) for (const c of conversions(seed, conv)) recordDeviation(w, `StatefulSet/${SET} (${CONVERTED})`, c);
+    if (seed) for (const c of conversions(seed, conv)) w.deviation(`StatefulSet/${SET} (${CONVERTED})`, c);
     const mark = w.mark();
     await w.apply(objects);
     await waitRunningAndReady(w, SET, 2, 180);

@@ -36,13 +36,6 @@ async function redisCli(w: World, member: string, args: readonly string[]): Prom
 
 const replication = async (w: World, member: string): Promise<Record<string, string>> => redisInfo(await redisCli(w, member, ['info', 'replication']));
 
-/** A change the harness makes to a seed manifest: into the report's deviations and the timeline, once. */
-function recordDeviation(w: World, object: string, change: string): void {
-  if (w.deviations.some((d) => d.object === object && d.change === change)) return;
-  w.deviations.push({ object, change });
-  w.timeline.add('note', 'deviation', `${object}: ${change}`);
-}
-
 /** The catalogue's harness equivalent replaces the seed's PetSet (see the comments in redis.yaml). */
 const CONVERSIONS: readonly [string, string][] = [
   ['Service/redis', 'annotation service.alpha.kubernetes.io/tolerate-unready-endpoints: "true" -> spec.publishNotReadyAddresses: true'],
@@ -75,7 +68,7 @@ feature(scenario, (f) => {
   let created = 0;
 
   f.setup('kubectl create -f service.yml -f petset.yml (the harness equivalent, redis.yaml)', async (w) => {
-    for (const [object, change] of CONVERSIONS) recordDeviation(w, object, change);
+    for (const [object, change] of CONVERSIONS) w.deviation(object, change);
     created = w.mark();
     await w.apply(FIXTURE);
   });

@@ -184,6 +184,13 @@ export class World {
     if (!this.has('probes')) this.partial(`readiness is simulated: Ready does not show ${meaning}`, 'probes');
   }
 
+  /** A change the harness makes to a seed manifest: into the report's deviations and the timeline, once. */
+  deviation(object: string, change: string): void {
+    if (this.deviations.some((d) => d.object === object && d.change === change)) return;
+    this.deviations.push({ object, change });
+    this.timeline.add('note', 'deviation', `${object}: ${change}`);
+  }
+
   /** Numbers the running assertion measured (e.g. a ledger verdict's), for results.json; later keys win. */
   report(numbers: Readonly<Record<string, number>>): void {
     Object.assign(this.numbers, numbers);
