@@ -3,6 +3,7 @@
 # without any registry or Dockerfile (see docs/app-images.md):
 #   zookeeper -> registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10  (ZooKeeper $ZK_VERSION jars from Maven Central)
 #   cassandra -> gcr.io/google-samples/cassandra:v13               (cassandra-all $CASSANDRA_VERSION from Maven Central)
+#   hazelcast -> hazelcast/hazelcast:5.5                           (hazelcast $HZ_VERSION from Maven Central; catalogue §E3)
 # Steps, each cached under $E2E_CACHE/app-images (keyed by version / content hash):
 #   1. the Debian minbase rootfs tarball shared with ci/build-images.sh (ci/lib.sh),
 #      debootstrapped once from the machine's apt mirror;
@@ -13,7 +14,7 @@
 #   5. per app: runtime + jars + ci/images/<app>/** -> `docker import` with ENV/USER/CMD and
 #      LABEL io.stateful-e2e.rev=<hash of this script, ci/images/<app>/**, versions, runtime>. An image whose
 #      label already matches is left alone, so a warm run is a no-op.
-# Usage: ci/build-app-images.sh [zookeeper] [cassandra]   (none = both). Prints each image's size.
+# Usage: ci/build-app-images.sh [zookeeper] [cassandra] [hazelcast]   (none = all). Prints each image's size.
 # Needs root, docker (ci/docker-setup.sh), Maven Central via mvn (Debian's maven is installed if missing) and the
 # machine's Debian mirror (debootstrap if no minbase rootfs is cached; openjdk-17 in a chroot).
 set -euo pipefail
@@ -23,6 +24,8 @@ ZK_VERSION=${ZK_VERSION:-3.4.10}
 CASSANDRA_VERSION=${CASSANDRA_VERSION:-5.0.6}
 ZK_IMAGE=${ZK_IMAGE:-registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10}
 CASSANDRA_IMAGE=${CASSANDRA_IMAGE:-gcr.io/google-samples/cassandra:v13}
+HZ_VERSION=${HZ_VERSION:-5.5.0}
+HZ_IMAGE=${HZ_IMAGE:-hazelcast/hazelcast:5.5}
 SUITE=bookworm
 JDK_PACKAGE=openjdk-17-jdk-headless
 RUNTIME_PACKAGES="netcat-openbsd procps"
@@ -38,8 +41,8 @@ docker info >/dev/null 2>&1 || die "docker is not answering; run ci/docker-setup
 T0=$(date +%s)
 
 apps=("$@")
-[ ${#apps[@]} -gt 0 ] || apps=(zookeeper cassandra)
-for a in "${apps[@]}"; do case "$a" in zookeeper|cassandra) ;; *) die "unknown app '$a' (zookeeper|cassandra)" ;; esac; done
+[ ${#apps[@]} -gt 0 ] || apps=(zookeeper cassandra hazelcast)
+for a in "${apps[@]}"; do case "$a" in zookeeper|cassandra|hazelcast) ;; *) die "unknown app '$a' (zookeeper|cassandra|hazelcast)" ;; esac; done
 
 R=''
 cleanup() {
@@ -225,13 +228,35 @@ build_cassandra() { # $1 = runtime tarball
   say "cassandra: built in $(($(date +%s) - t))s"
 }
 
+build_hazelcast() { # $1 = runtime tarball
+  local lib rev t src=$HERE/images/hazelcast
+  lib=$(jars com.hazelcast hazelcast "$HZ_VERSION" '')
+  rev=$(image_rev hazelcast "$1" "$lib" "$HZ_IMAGE $HZ_VERSION")
+  if [ "$(have_rev "$HZ_IMAGE")" = "$rev" ]; then say "hazelcast: up to date (rev $rev): $HZ_IMAGE"; return; fi
+  t=$(date +%s)
+  R=$WORK/hazelcast; rm -rf "$R"; mkdir -p "$R"
+  tar -C "$R" --numeric-owner -xzf "$1"
+  chroot "$R" groupadd -g 1000 hazelcast
+  chroot "$R" useradd -u 1000 -g 1000 -M -d /opt/hazelcast -s /usr/sbin/nologin hazelcast
+  mkdir -p "$R/opt/hazelcast/lib"
+  cp "$lib"/*.jar "$R/opt/hazelcast/lib/"
+  install -m 0755 "$src/bin/start-hazelcast" "$R/usr/local/bin/start-hazelcast"
+  import "$HZ_IMAGE" "$rev" \
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    'ENV JAVA_HOME=/opt/java' "ENV HAZELCAST_VERSION=$HZ_VERSION" 'ENV HZ_PHONE_HOME_ENABLED=false' \
+    'USER 1000:1000' 'WORKDIR /opt/hazelcast' 'EXPOSE 5701' \
+    'CMD ["start-hazelcast"]' "LABEL io.stateful-e2e.recipe=hazelcast"
+  rm -rf "$R"; R=''
+  say "hazelcast: built in $(($(date +%s) - t))s"
+}
+
 mkdir -p "$CACHE" "$WORK"
 BASE=$(minbase_tarball)
 JRE=$(jre_tarball "$BASE")
 RUNTIME=$(runtime_tarball "$BASE" "$JRE")
 for a in "${apps[@]}"; do "build_$a" "$RUNTIME"; done
 for a in "${apps[@]}"; do
-  case "$a" in zookeeper) tag=$ZK_IMAGE ;; cassandra) tag=$CASSANDRA_IMAGE ;; esac
+  case "$a" in zookeeper) tag=$ZK_IMAGE ;; cassandra) tag=$CASSANDRA_IMAGE ;; hazelcast) tag=$HZ_IMAGE ;; esac
   echo "$tag $(numfmt --to=si --suffix=B "$(docker image inspect -f '{{.Size}}' "$tag")")"
 done
 say "done in $(($(date +%s) - T0))s"

@@ -132,6 +132,10 @@ if [ "$provider" != kwok ]; then
   # makes Cassandra 5 exit at start instead, which [3.3] would catch only after its 15 min timeout.
   # TIMEOUT_SCALE=0.5: [3.4] retries for 150 s instead of 300 s before it fails.
   TIMEOUT_SCALE=0.5 mutate cassandra-seed-self cassandra 3.4 cassandra/cassandra.yaml '/- name: CASSANDRA_SEEDS$/,+1d' '\[3\.[34]\]'
+  # Hazelcast's Role granting nothing it reads (configmaps instead of endpoints, pods, services, endpointslices): API
+  # discovery is forbidden, every member stays alone, so [E3.2] (both members in each one's view) must fail.
+  # TIMEOUT_SCALE=0.5: the view is polled for 150 s instead of 300 s.
+  TIMEOUT_SCALE=0.5 mutate hz-no-rbac hazelcast E3.2 hazelcast/hazelcast.yaml 's/^    resources: \[.*\]$/    resources: ["configmaps"]/'
   # The ConfigMap key renamed: the pod's configMapKeyRef finds no key, kubelet never starts the container
   # (CreateContainerConfigError), so some-pod never Succeeds and [E6.2] must fail.
   mutate configmap-key-renamed configmap-env E6.2 configmap-env/configmap.yaml 's/^  db-ip-addresses: /  db-ip-address: /'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Endpoint, V1EndpointSlice } from '@kubernetes/client-node';
-import { singleReadyEndpoint } from '../src/kube/endpoints.ts';
+import { endpointsArePods, singleReadyEndpoint } from '../src/kube/endpoints.ts';
 
 const ep = (pod: string | undefined, ready: boolean | undefined, address = '10.0.0.1'): V1Endpoint => ({
   addresses: [address],
@@ -58,5 +58,32 @@ describe('singleReadyEndpoint (S2 [2.6])', () => {
       ok: false,
       reason: expect.stringContaining('2 ports [80, 443]'),
     });
+  });
+});
+
+describe('endpointsArePods', () => {
+  const ep = (ip: string, pod: string, ready = true): V1Endpoint => ({ addresses: [ip], conditions: { ready }, targetRef: { kind: 'Pod', name: pod } });
+  const hz = (endpoints: V1Endpoint[], ports = [5701]) => slice(endpoints, 'hazelcast', ports);
+  const pods = [
+    { name: 'hazelcast-a', ip: '10.0.0.1' },
+    { name: 'hazelcast-b', ip: '10.0.0.2' },
+  ];
+
+  it('holds when the ready addresses are exactly the pods, on the one port', () => {
+    expect(endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-a'), ep('10.0.0.2', 'hazelcast-b')])], 'hazelcast', pods, 5701).ok).toBe(true);
+    // a not-ready address is listed, not counted
+    expect(
+      endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-a'), ep('10.0.0.2', 'hazelcast-b'), ep('10.0.0.3', 'hazelcast-c', false)])], 'hazelcast', pods, 5701).ok,
+    ).toBe(true);
+  });
+
+  it('fails on a missing or extra pod, a wrong target, another port, or another service', () => {
+    expect(endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-a')])], 'hazelcast', pods, 5701).ok).toBe(false);
+    const extra = endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-a'), ep('10.0.0.2', 'hazelcast-b'), ep('10.0.0.9', 'other')])], 'hazelcast', pods, 5701);
+    expect(extra.ok).toBe(false);
+    expect(extra.reason).toContain('10.0.0.9 (Pod/other)');
+    expect(endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-b'), ep('10.0.0.2', 'hazelcast-a')])], 'hazelcast', pods, 5701).ok).toBe(false);
+    expect(endpointsArePods([hz([ep('10.0.0.1', 'hazelcast-a'), ep('10.0.0.2', 'hazelcast-b')], [5702])], 'hazelcast', pods, 5701).ok).toBe(false);
+    expect(endpointsArePods([slice([ep('10.0.0.1', 'hazelcast-a'), ep('10.0.0.2', 'hazelcast-b')], 'other', [5701])], 'hazelcast', pods, 5701).ok).toBe(false);
   });
 });

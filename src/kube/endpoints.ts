@@ -36,3 +36,38 @@ export function singleReadyEndpoint(slices: readonly V1EndpointSlice[], service:
   const [port] = [...ports] as [number];
   return { ok: true, pod, port };
 }
+
+export interface PodAddress {
+  readonly name: string;
+  readonly ip: string;
+}
+
+/**
+ * Whether the EndpointSlices of `service` route to exactly `pods`: one ready address per pod, its IP and a
+ * targetRef of kind Pod naming it, no other ready address, and exactly the port `port`/`protocol`. The reason lists
+ * what they hold (not-ready addresses are listed, not counted), so a failure shows the difference.
+ */
+export function endpointsArePods(
+  slices: readonly V1EndpointSlice[],
+  service: string,
+  pods: readonly PodAddress[],
+  port: number,
+  protocol = 'TCP',
+): { ok: boolean; reason: string } {
+  const ours = slices.filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === service);
+  const ready = new Map<string, string>(); // address -> "Kind/name"
+  const notReady: string[] = [];
+  const ports = new Set<string>();
+  for (const s of ours) {
+    for (const e of s.endpoints ?? []) {
+      const target = e.targetRef ? `${e.targetRef.kind}/${e.targetRef.name}` : 'no targetRef';
+      for (const a of e.addresses) e.conditions?.ready === false ? notReady.push(`${a} (${target})`) : ready.set(a, target);
+    }
+    for (const p of s.ports ?? []) ports.add(`${p.port}/${p.protocol ?? 'TCP'}`);
+  }
+  const held = `svc/${service}: ready [${[...ready].map(([a, t]) => `${a} (${t})`).join(', ')}], not ready [${notReady.join(', ')}], ports [${[...ports].join(', ')}] in ${ours.length} EndpointSlice(s)`;
+  const wanted = `expected ${pods.map((p) => `${p.ip} (Pod/${p.name})`).join(', ') || 'none'} on ${port}/${protocol}`;
+  const same = ready.size === pods.length && pods.every((p) => ready.get(p.ip) === `Pod/${p.name}`);
+  const portOk = ports.size === 1 && ports.has(`${port}/${protocol}`);
+  return { ok: same && portOk, reason: `${held}; ${wanted}` };
+}

@@ -179,8 +179,8 @@ export function kindProvider(root: string, k8sVersion?: string, imageLoad: Image
         if (missing.length > 0 && offline && buildScript(root, 'build-images.sh') && buildsAllowed()) {
           // The offline node image refuses every pull: build the workload images here (cached by recipe).
           await buildOnFirstUse(root, 'build-images.sh', [], `the workload images (${missing.join(', ')})`, opts.log);
-          if (missing.some((i) => /zookeeper|cassandra/.test(i)))
-            await buildOnFirstUse(root, 'build-app-images.sh', [], 'the ZooKeeper and Cassandra images', opts.log);
+          if (missing.some((i) => /zookeeper|cassandra|hazelcast/.test(i)))
+            await buildOnFirstUse(root, 'build-app-images.sh', [], 'the ZooKeeper, Cassandra and Hazelcast images', opts.log);
           for (const i of missing) if ((await $`docker image inspect ${i}`.nothrow()).exitCode === 0) present.push(i);
           const built = new Set(present.map(imageRepository));
           for (const i of await recipeImages()) if (built.has(imageRepository(i)) && !present.includes(i)) present.push(i);
