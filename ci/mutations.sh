@@ -150,14 +150,15 @@ while [ -n "$(jobs -rp)" ]; do wait -n || true; done
 # shellcheck disable=SC2016 # JavaScript, not shell expansions
 node -e '
   const fs = require("fs");
-  const [file, md, since] = process.argv.slice(1);
+  const [file, md, since, provider] = process.argv.slice(1);
   const rows = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
   const table = (rs) => ["| ID | mutation | scenario | provider | caught | time | failure message |", "|---|---|---|---|---|---|---|",
     ...rs.map((r) => `| ${r.id} | ${r.mutation} | ${r.scenario} | ${r.provider} | ${r.outcome === "caught" ? "caught" : "**MISSED**"} | ${r.seconds} s | ${String(r.message).replace(/\|/g, "\\|")} |`)].join("\n");
   const caught = rows.filter((r) => r.outcome === "caught").length;
   fs.writeFileSync(md, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
-  const mine = rows.filter((r) => Date.parse(r.at) >= Number(since) * 1000);
+  // This invocation: its provider, since it started (an invocation for another provider may write here meanwhile).
+  const mine = rows.filter((r) => r.provider === provider && Date.parse(r.at) >= Number(since) * 1000);
   if (mine.length) console.log(`mutation score (this run): ${mine.filter((r) => r.outcome === "caught").length} of ${mine.length} caught; all rows in ${md}\n${table(mine)}`);
   process.exit(Math.min(mine.filter((r) => r.outcome !== "caught").length, 100));
-' "$out/mutations.jsonl" "$out/mutations.md" "$started_at"
+' "$out/mutations.jsonl" "$out/mutations.md" "$started_at" "$provider"
 exit $?

@@ -9,7 +9,7 @@
  * how to undo it (an Undoer: the providers in src/providers/, collected by type in src/providers/index.ts), and
  * cleanupLeftovers() is handed that lookup.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -69,14 +69,24 @@ export class Journal {
   keep(entries: readonly JournalEntry[], key?: string): void {
     if (entries.length === 0) return;
     const kept: JournalFile = { runId: `${this.data.runId}-kept`, pid: process.pid, startedAt: this.data.startedAt, kept: true, entries: [...entries] };
-    writeFileSync(path.join(stateDir(), `${key ?? `${kept.runId}-${Date.now().toString(36)}`}.json`), JSON.stringify(kept, null, 1));
+    writeAtomically(path.join(stateDir(), `${key ?? `${kept.runId}-${Date.now().toString(36)}`}.json`), JSON.stringify(kept, null, 1));
     for (const e of entries) this.done(e);
   }
 
   private flush(): void {
     if (this.data.entries.length === 0) rmSync(this.file, { force: true });
-    else writeFileSync(this.file, JSON.stringify(this.data, null, 1));
+    else writeAtomically(this.file, JSON.stringify(this.data, null, 1));
   }
+}
+
+/**
+ * Another run's cleanup may read this directory at any moment and removes a journal it cannot parse: write to a
+ * temporary name (not *.json, so never read) and rename, which replaces the file in one step.
+ */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 function alive(pid: number): boolean {
