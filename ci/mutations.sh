@@ -15,7 +15,7 @@ provider=${1:-kwok}; shift || true
 extra=("$@")
 out=${MUTATIONS_REPORT:-reports/mutations}
 mkdir -p "$out"
-started_at=$(date +%s)
+started_at=$(date +%s%3N) # ms: a row the previous invocation wrote in this same second is not this one's
 
 # row NAME ID SCENARIO OUTCOME SECONDS MESSAGE: one line of the score table (JSON, written by node for the quoting)
 row() {
@@ -109,6 +109,9 @@ mutate parallel-ordered statefulset-basics 1.23 statefulset-basics/web-parallel.
 mutate mysql-pvc-10gi wordpress-mysql 2.2 wordpress-mysql/mysql-deployment.yaml 's/^      storage: 20Gi$/      storage: 10Gi/'
 # A second literal in the generated Secret: [2.1] (Opaque, exactly one key) must fail.
 mutate secret-two-keys wordpress-mysql 2.1 wordpress-mysql/kustomization.yaml 's/^  - password=YOUR_PASSWORD$/&\n  - user=root/'
+# E2's DaemonSet with the seed's commented-out nodeSelector app=cassandra enabled: no node has that label, so no
+# pod is scheduled and [E2.1] (a pod on every schedulable worker) must fail. TIMEOUT_SCALE=0.1: it waits 72 s, not 720 s.
+TIMEOUT_SCALE=0.1 mutate ds-node-selector cassandra-daemonset E2.1 cassandra-v12/cassandra-daemonset.yaml 's/^      # nodeSelector:$/      nodeSelector:/; s/^      # app: cassandra$/        app: cassandra/'
 # zk-pdb allowing two disruptions: [4.1] (the PDB allows one) must fail.
 mutate pdb-two-disruptions zookeeper 4.1 zookeeper/zookeeper.yaml 's/^  maxUnavailable: 1$/  maxUnavailable: 2/'
 fi
@@ -136,6 +139,11 @@ if [ "$provider" != kwok ]; then
   # discovery is forbidden, every member stays alone, so [E3.2] (both members in each one's view) must fail.
   # TIMEOUT_SCALE=0.5: the view is polled for 150 s instead of 300 s.
   TIMEOUT_SCALE=0.5 mutate hz-no-rbac hazelcast E3.2 hazelcast/hazelcast.yaml 's/^    resources: \[.*\]$/    resources: ["configmaps"]/'
+  # E1 without its RoleBinding: the seed provider's GET of the endpoints is refused (403), every pod seeds itself
+  # and founds a ring of its own, so [E1.1] (each pod's nodetool status: both pod IPs UN) must fail.
+  # TIMEOUT_SCALE=0.5: the ring is polled for 300 s instead of 600 s before it fails.
+  # shellcheck disable=SC2016 # sed's $ (the last line), not the shell's
+  TIMEOUT_SCALE=0.5 mutate cassandra-rc-no-rbac cassandra-rc E1.1 cassandra-v12/rbac.yaml '/^---$/,$d'
   # The ConfigMap key renamed: the pod's configMapKeyRef finds no key, kubelet never starts the container
   # (CreateContainerConfigError), so some-pod never Succeeds and [E6.2] must fail.
   mutate configmap-key-renamed configmap-env E6.2 configmap-env/configmap.yaml 's/^  db-ip-addresses: /  db-ip-address: /'
@@ -157,7 +165,7 @@ node -e '
   const caught = rows.filter((r) => r.outcome === "caught").length;
   fs.writeFileSync(md, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
   // This invocation: its provider, since it started (an invocation for another provider may write here meanwhile).
-  const mine = rows.filter((r) => r.provider === provider && Date.parse(r.at) >= Number(since) * 1000);
+  const mine = rows.filter((r) => r.provider === provider && Date.parse(r.at) >= Number(since));
   if (mine.length) console.log(`mutation score (this run): ${mine.filter((r) => r.outcome === "caught").length} of ${mine.length} caught; all rows in ${md}\n${table(mine)}`);
   process.exit(Math.min(mine.filter((r) => r.outcome !== "caught").length, 100));
 ' "$out/mutations.jsonl" "$out/mutations.md" "$started_at" "$provider"
