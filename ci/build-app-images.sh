@@ -3,6 +3,7 @@
 # without any registry or Dockerfile (see docs/app-images.md):
 #   zookeeper -> registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10  (ZooKeeper $ZK_VERSION jars from Maven Central)
 #   cassandra -> gcr.io/google-samples/cassandra:v13               (cassandra-all $CASSANDRA_VERSION from Maven Central)
+#                and the same image as gcr.io/google-samples/cassandra:v12 (E1/E2 select its KubernetesSeedProvider)
 #   hazelcast -> hazelcast/hazelcast:5.5                           (hazelcast $HZ_VERSION from Maven Central; catalogue §E3)
 # Steps, each cached under $E2E_CACHE/app-images (keyed by version / content hash):
 #   1. the Debian minbase rootfs tarball shared with ci/build-images.sh (ci/lib.sh),
@@ -24,6 +25,7 @@ ZK_VERSION=${ZK_VERSION:-3.4.10}
 CASSANDRA_VERSION=${CASSANDRA_VERSION:-5.0.6}
 ZK_IMAGE=${ZK_IMAGE:-registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10}
 CASSANDRA_IMAGE=${CASSANDRA_IMAGE:-gcr.io/google-samples/cassandra:v13}
+CASSANDRA_V12_IMAGE=${CASSANDRA_V12_IMAGE:-gcr.io/google-samples/cassandra:v12}
 HZ_VERSION=${HZ_VERSION:-5.5.0}
 HZ_IMAGE=${HZ_IMAGE:-hazelcast/hazelcast:5.5}
 SUITE=bookworm
@@ -203,7 +205,12 @@ build_cassandra() { # $1 = runtime tarball
   local lib rev t src=$HERE/images/cassandra
   lib=$(jars org.apache.cassandra cassandra-all "$CASSANDRA_VERSION" '')
   rev=$(image_rev cassandra "$1" "$lib" "$CASSANDRA_IMAGE $CASSANDRA_VERSION")
-  if [ "$(have_rev "$CASSANDRA_IMAGE")" = "$rev" ]; then say "cassandra: up to date (rev $rev): $CASSANDRA_IMAGE"; return; fi
+  # v12 (seeds/000, catalogue E1/E2) is the same image under the other tag: the v12 manifests select the
+  # project's io.k8s.cassandra.KubernetesSeedProvider by CASSANDRA_SEED_PROVIDER, and a node loads the content once.
+  if [ "$(have_rev "$CASSANDRA_IMAGE")" = "$rev" ]; then
+    docker tag "$CASSANDRA_IMAGE" "$CASSANDRA_V12_IMAGE"
+    say "cassandra: up to date (rev $rev): $CASSANDRA_IMAGE, $CASSANDRA_V12_IMAGE"; return
+  fi
   t=$(date +%s)
   R=$WORK/cassandra; rm -rf "$R"; mkdir -p "$R"
   tar -C "$R" --numeric-owner -xzf "$1"
@@ -212,6 +219,13 @@ build_cassandra() { # $1 = runtime tarball
   local C=$R/opt/cassandra
   mkdir -p "$C/lib" "$C/conf" "$R/etc/cassandra" "$R/cassandra_data"
   cp "$lib"/*.jar "$C/lib/"
+  # The seed provider (ci/images/cassandra/seed-provider), compiled against this cassandra-all for the image's JRE.
+  local ksp=$WORK/cassandra-ksp; rm -rf "$ksp"; mkdir -p "$ksp/classes"
+  command -v javac >/dev/null || die "javac is missing (Debian's $JDK_PACKAGE; .ci/run installs it)"
+  javac --release 17 -Xlint:all,-path -Werror -cp "$lib/*" -d "$ksp/classes" "$src"/seed-provider/io/k8s/cassandra/*.java \
+    || die "the KubernetesSeedProvider does not compile"
+  jar --create --file "$C/lib/stateful-e2e-kubernetes-seed-provider.jar" -C "$ksp/classes" .
+  rm -rf "$ksp"
   install -m 0644 "$src"/conf/* "$C/conf/"
   install -m 0755 "$src/bin/run.sh" "$R/run.sh"
   install -m 0755 "$src/bin/ready-probe.sh" "$R/ready-probe.sh"
@@ -225,7 +239,8 @@ build_cassandra() { # $1 = runtime tarball
     'ENV CASSANDRA_DATA=/cassandra_data' "ENV CASSANDRA_VERSION=$CASSANDRA_VERSION" \
     'WORKDIR /' 'EXPOSE 7000 7001 7199 9042' 'CMD ["/run.sh"]' "LABEL io.stateful-e2e.recipe=cassandra"
   rm -rf "$R"; R=''
-  say "cassandra: built in $(($(date +%s) - t))s"
+  docker tag "$CASSANDRA_IMAGE" "$CASSANDRA_V12_IMAGE"
+  say "cassandra: built in $(($(date +%s) - t))s (also tagged $CASSANDRA_V12_IMAGE)"
 }
 
 build_hazelcast() { # $1 = runtime tarball

@@ -15,6 +15,7 @@ export { ResourceWatch, ChangeBus, WaitTimeout, isPodReady, summarizePod, podEve
 export { exec, type ExecResult } from './kube/exec.ts';
 export { portForward, type Forward } from './kube/port-forward.ts';
 export { cordon, uncordon, drain, planDrain, TUTORIAL_DRAIN, type DrainFlags, type DrainPlan, type DrainResult } from './kube/drain.ts';
+export { labelNode, unlabelNode, unlabelAll } from './kube/node-labels.ts';
 export {
   podName,
   podNames,
@@ -93,7 +94,7 @@ export {
 } from './ledger/steps.ts';
 // App clients.
 export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs, zkLedgerAdapter, LEDGER_ZNODE } from './apps/zookeeper.ts';
-export { withCql, nodetoolStatus, nodetoolInfo, cqlLedgerAdapter } from './apps/cassandra.ts';
+export { withCql, nodetoolStatus, nodetoolInfo, cqlLedgerAdapter, waitForRing, waitForRingOf, type RingShape } from './apps/cassandra.ts';
 // The provider interface (a provider is one folder under src/providers/ plus one line in its list).
 export {
   PROFILES,

@@ -70,19 +70,37 @@ export async function waitForRing(
   timeoutS: number,
   ring: RingShape = TUTORIAL_RING,
 ): Promise<void> {
-  await eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {
+  await waitForRingOf(w, pod, () => setPods(w, set).map((p) => p.status?.podIP ?? ''), n, timeoutS, ring);
+}
+
+/**
+ * The same for members that are not a StatefulSet's (a ReplicationController's, a DaemonSet's): `nodetool status`
+ * on `pod` shows exactly `n` nodes UN, with exactly the addresses `memberIps()` gives at that moment, in `ring`'s
+ * datacenter and rack with its tokens. With `onlyUn`, a node in any other state (DN: a deleted member's address)
+ * fails it too.
+ */
+export async function waitForRingOf(
+  w: AppContext,
+  pod: string,
+  memberIps: () => readonly string[],
+  n: number,
+  timeoutS: number,
+  ring: RingShape,
+  opts: { readonly onlyUn?: boolean } = {},
+): Promise<RingNode[]> {
+  return eventually(`${n} UN nodes in nodetool status on ${pod}`, w.timeoutMs(timeoutS), async () => {
     const status = await nodetoolStatus(w, pod);
     const up = status.filter((r) => r.state === 'UN');
-    expect(up.length, status.map((r) => `${r.state} ${r.address}`).join(', ')).toBe(n);
-    const ips = setPods(w, set)
-      .map((p) => p.status?.podIP)
-      .sort();
-    expect(up.map((r) => r.address).sort()).toEqual(ips);
+    const seen = status.map((r) => `${r.state} ${r.address}`).join(', ');
+    expect(up.length, seen).toBe(n);
+    if (opts.onlyUn) expect(status.length, seen).toBe(n);
+    expect(up.map((r) => r.address).sort()).toEqual([...memberIps()].sort());
     for (const r of up) {
       expect(r.datacenter).toBe(ring.datacenter);
       expect(r.rack).toBe(ring.rack);
       expect(r.tokens).toBe(ring.tokens);
     }
+    return status;
   });
 }
 
