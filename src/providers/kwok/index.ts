@@ -73,21 +73,40 @@ async function missingPrereqs(paths: KwokPaths): Promise<string[]> {
   return missing;
 }
 
-/** Distinct free loopback ports: all listeners stay open until every port is known, so none repeats. */
+/**
+ * Where to look for the control plane's ports: below the kernel's ephemeral range (ip_local_port_range), so that no
+ * outgoing connection of another process (a port-forward, a kind run beside this one) can take a port between the
+ * moment it is found free and the moment a component binds it. Undefined when there is no room below it.
+ */
+export function listenPortRange(ipLocalPortRange: string | undefined): { readonly min: number; readonly max: number } | undefined {
+  const low = Number((ipLocalPortRange ?? '').trim().split(/\s+/)[0]);
+  const min = 10_000;
+  return Number.isInteger(low) && low - 1 - min >= 1000 ? { min, max: low - 1 } : undefined;
+}
+
+/**
+ * Distinct free loopback ports: all listeners stay open until every port is known, so none repeats. Chosen at random
+ * below the ephemeral range when there is one (see listenPortRange); else whatever the kernel gives.
+ */
 async function freePorts(n: number): Promise<number[]> {
+  const range = listenPortRange(await fsp.readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => undefined));
   const servers: net.Server[] = [];
+  const listen = (port: number): Promise<net.Server | undefined> =>
+    new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' && port !== 0 ? resolve(undefined) : reject(err)));
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
   try {
     const ports: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = net.createServer();
+    for (let attempts = 0; ports.length < n; attempts++) {
+      if (attempts > 20 * n) throw new Error(`could not find ${n} free ports`);
+      const s = await listen(range ? range.min + Math.floor(Math.random() * (range.max - range.min + 1)) : 0);
+      if (!s) continue;
       servers.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve());
-      });
       const addr = s.address();
       if (addr === null || typeof addr === 'string') throw new Error('could not allocate a port');
-      ports.push(addr.port);
+      if (!ports.includes(addr.port)) ports.push(addr.port);
     }
     return ports;
   } finally {
