@@ -9,15 +9,15 @@ import type { V1DaemonSet, V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
 import { labelNode, unlabelAll, unlabelNode } from '../src/kube/node-labels.ts';
-import { runningReady, whyNotRunning } from '../src/kube/statefulset.ts';
-import { waitForRingOf, type RingShape } from '../src/apps/cassandra.ts';
+import { describeLabelled, labelledPods, livePods, waitNoLabelledPods } from '../src/kube/labelled-pods.ts';
+import { runningReady } from '../src/kube/statefulset.ts';
+import { V12_RING as RING, waitForRingOf } from '../src/apps/cassandra.ts';
 
 const DS = 'cassandra';
 const BOOK_DS = 'cassandra-daemonset';
 const FIXTURE = 'cassandra-daemonset.yaml';
 const BOOK_FIXTURE = 'cassandra-daemonset-node-selector.yaml';
-/** SimpleSnitch's names (the seed sets no DC or rack) and the stand-in image's num_tokens. */
-const RING: RingShape = { datacenter: 'datacenter1', rack: 'rack1', tokens: 32 };
+const APP = { app: 'cassandra' };
 
 export const scenario = defineScenario({
   name: 'cassandra-daemonset',
@@ -29,16 +29,7 @@ export const scenario = defineScenario({
   heavy: true, // three Cassandra JVMs; catalogue §0.5: never beside S3 or S4
 });
 
-const isMember = (p: V1Pod): boolean => p.metadata?.labels?.app === 'cassandra' && !p.metadata?.deletionTimestamp;
-const members = (w: World): V1Pod[] => [...w.pods.current.values()].filter(isMember);
-const describeMembers = (w: World) => (): string =>
-  [...w.pods.current.values()]
-    .filter((p) => p.metadata?.labels?.app === 'cassandra')
-    .map(
-      (p) =>
-        `${p.metadata?.name}@${p.spec?.nodeName ?? '-'}=${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Pending')}${whyNotRunning(p)}`,
-    )
-    .join(', ') || 'no cassandra pods';
+const members = (w: World): V1Pod[] => livePods(w, APP);
 
 async function readDs(w: World, name: string): Promise<V1DaemonSet> {
   return w.kube.apps.readNamespacedDaemonSet({ name, namespace: w.ns });
@@ -56,13 +47,13 @@ async function onePodOn(w: World, nodes: readonly string[], timeoutS: number): P
   const want = [...nodes].sort();
   await w.pods.until(
     () => {
-      const all = [...w.pods.current.values()].filter((p) => p.metadata?.labels?.app === 'cassandra');
+      const all = labelledPods(w, APP);
       const on = all.map((p) => p.spec?.nodeName ?? '').sort();
-      return all.every((p) => isMember(p) && runningReady(p) && p.status?.podIP) && JSON.stringify(on) === JSON.stringify(want);
+      return all.every((p) => runningReady(p) && p.status?.podIP) && JSON.stringify(on) === JSON.stringify(want);
     },
     w.timeoutMs(timeoutS),
     `one Running and Ready cassandra pod on each of ${want.join(', ') || 'no node'}, none elsewhere`,
-    describeMembers(w),
+    () => describeLabelled(w, APP),
   );
   return members(w);
 }
@@ -121,12 +112,7 @@ feature(scenario, (f) => {
       w.step('kubectl delete service -l app=cassandra');
       const services = await w.kube.core.listNamespacedService({ namespace: w.ns, labelSelector: 'app=cassandra' });
       for (const s of services.items) await w.delete('Service', 'v1', s.metadata!.name!);
-      await w.pods.until(
-        () => ![...w.pods.current.values()].some((p) => p.metadata?.labels?.app === 'cassandra'),
-        w.timeoutMs(300),
-        'no cassandra pod left',
-        describeMembers(w),
-      );
+      await waitNoLabelledPods(w, APP, 300);
       await eventually('no Service labelled app=cassandra', w.timeoutMs(60), async () => {
         expect((await w.kube.core.listNamespacedService({ namespace: w.ns, labelSelector: 'app=cassandra' })).items.map((s) => s.metadata?.name)).toEqual([]);
       });
@@ -156,7 +142,12 @@ feature(scenario, (f) => {
       const onB = members(w).find((p) => p.spec?.nodeName === b)!.metadata!.name!;
       w.step(`kubectl label node ${b} app-`);
       await unlabelNode(w.kube, b!, 'app', w.ctx.runId);
-      await w.pods.until(() => !w.pod(onB), w.timeoutMs(300), `${onB} (on ${b}) to be deleted`, describeMembers(w));
+      await w.pods.until(
+        () => !w.pod(onB),
+        w.timeoutMs(300),
+        `${onB} (on ${b}) to be deleted`,
+        () => describeLabelled(w, APP),
+      );
       await onePodOn(w, [a!], 60);
       await eventually(`ds/${BOOK_DS} status desired = 1`, w.timeoutMs(60), async () => {
         expect((await dsStatus(w, BOOK_DS)).desired).toBe(1);

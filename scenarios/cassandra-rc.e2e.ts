@@ -9,15 +9,14 @@ import { expect } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
-import { MERGE } from '../src/kube/client.ts';
-import { runningReady, whyNotRunning } from '../src/kube/statefulset.ts';
-import { nodetoolInfo, requireHostId, waitForRingOf, type RingShape } from '../src/apps/cassandra.ts';
+import { describeLabelled, livePods, waitLabelledReady, waitNoLabelledPods } from '../src/kube/labelled-pods.ts';
+import { scaleRc } from '../src/kube/replication-controller.ts';
+import { nodetoolInfo, requireHostId, V12_RING as RING, waitForRingOf } from '../src/apps/cassandra.ts';
 
 const RC = 'cassandra';
 const FIXTURE = 'cassandra-controller.yaml';
 const BOOK_FIXTURE = 'cassandra-controller-anti-affinity.yaml';
-/** SimpleSnitch's names (the seed sets no DC or rack, L480-487) and the stand-in image's num_tokens. */
-const RING: RingShape = { datacenter: 'datacenter1', rack: 'rack1', tokens: 32 };
+const APP = { app: 'cassandra' };
 
 export const scenario = defineScenario({
   name: 'cassandra-rc',
@@ -29,35 +28,15 @@ export const scenario = defineScenario({
   heavy: true, // up to four Cassandra JVMs; catalogue §0.5: never beside S3 or S4
 });
 
-const isMember = (p: V1Pod): boolean => p.metadata?.labels?.app === 'cassandra' && !p.metadata?.deletionTimestamp;
 /** The RC's pods that are not being deleted, by name. */
-const members = (w: World): V1Pod[] => [...w.pods.current.values()].filter(isMember).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
-const describeMembers = (w: World) => (): string =>
-  [...w.pods.current.values()]
-    .filter((p) => p.metadata?.labels?.app === 'cassandra')
-    .map(
-      (p) =>
-        `${p.metadata?.name}@${p.spec?.nodeName ?? '-'}=${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Pending')}${whyNotRunning(p)}`,
-    )
-    .join(', ') || 'no cassandra pods';
+const members = (w: World): V1Pod[] => livePods(w, APP);
+/** Exactly `n` of them, none terminating, each Running and Ready with an IP; the seed has no probe, so Ready means started. */
+const membersReady = (w: World, n: number, timeoutS: number): Promise<V1Pod[]> => waitLabelledReady(w, APP, n, timeoutS);
 
-async function scaleRc(w: World, replicas: number): Promise<void> {
-  w.step(`kubectl scale rc ${RC} --replicas=${replicas}`);
-  await w.kube.core.patchNamespacedReplicationController({ name: RC, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
-}
-
-/** Exactly `n` member pods (none terminating), each Running and Ready with an IP; the seed has no probe, so Ready means started. */
-async function membersReady(w: World, n: number, timeoutS: number): Promise<V1Pod[]> {
-  await w.pods.until(
-    () => {
-      const all = [...w.pods.current.values()].filter((p) => p.metadata?.labels?.app === 'cassandra');
-      return all.length === n && all.every((p) => isMember(p) && runningReady(p) && p.status?.podIP);
-    },
-    w.timeoutMs(timeoutS),
-    `exactly ${n} Running and Ready cassandra pods`,
-    describeMembers(w),
-  );
-  return members(w);
+/** `kubectl delete rc cassandra`: as kubectl, propagation Background (the API's default for a v1 RC orphans its pods); then no pod is left. */
+async function deleteRc(w: World): Promise<void> {
+  await w.delete('ReplicationController', 'v1', RC, { propagationPolicy: 'Background' });
+  await waitNoLabelledPods(w, APP, 300);
 }
 
 /** rc/cassandra's status agrees: `n` replicas, `n` ready. */
@@ -112,7 +91,7 @@ feature(scenario, (f) => {
     'kubectl scale rc cassandra --replicas=4: 4 pods, and nodetool status shows 4 UN nodes, the pod IPs',
     { timeout: 720, after: ['E1.1'] },
     async (w) => {
-      await scaleRc(w, 4);
+      await scaleRc(w, RC, 4);
       await membersReady(w, 4, 720);
       await rcStatus(w, 4, 60);
       if (!w.has('exec')) {
@@ -136,7 +115,7 @@ feature(scenario, (f) => {
       await w.pods.until(() => !w.pod(victim), w.timeoutMs(120), `${victim} to be gone`);
       const after = await membersReady(w, before.length, 600);
       const fresh = after.find((p) => !before.some((b) => b.metadata?.name === p.metadata?.name));
-      expect(fresh, `a replacement for ${victim}: ${describeMembers(w)()}`).toBeDefined();
+      expect(fresh, `a replacement for ${victim}: ${describeLabelled(w, APP)}`).toBeDefined();
       const name = fresh!.metadata!.name!;
       // The replacement joins as a new node: the members' IPs, its own among them, UN in its view (the deleted node
       // stays in the ring as DN, which this does not count).
@@ -148,13 +127,7 @@ feature(scenario, (f) => {
   );
 
   f.assess('E1.6', 'kubectl delete rc cassandra removes all of its pods', { timeout: 300, after: ['E1.1'] }, async (w) => {
-    await w.delete('ReplicationController', 'v1', RC, { propagationPolicy: 'Background' }); // as kubectl: the API's default for a v1 RC orphans its pods
-    await w.pods.until(
-      () => ![...w.pods.current.values()].some((p) => p.metadata?.labels?.app === 'cassandra'),
-      w.timeoutMs(300),
-      'no cassandra pod left',
-      describeMembers(w),
-    );
+    await deleteRc(w);
   });
 
   f.assess(
@@ -169,13 +142,13 @@ feature(scenario, (f) => {
       w.deviation(`ReplicationController/${RC} (${BOOK_FIXTURE})`, 'image gcr.io/google-samples/cassandra:v11 -> v12 (catalogue §0.4)');
       const workers = w.ctx.workerNodes.length;
       await w.apply(BOOK_FIXTURE);
-      await scaleRc(w, workers + 1);
+      await scaleRc(w, RC, workers + 1);
       // Scheduling, not Cassandra, is under test here: placed means bound to a node.
       await w.pods.until(
         () => members(w).length === workers + 1 && members(w).filter((p) => p.spec?.nodeName).length === workers,
         w.timeoutMs(120),
         `${workers} of ${workers + 1} cassandra pods bound to nodes`,
-        describeMembers(w),
+        () => describeLabelled(w, APP),
       );
       const placed = members(w).filter((p) => p.spec?.nodeName);
       const nodes = placed.map((p) => p.spec!.nodeName!);
@@ -190,13 +163,7 @@ feature(scenario, (f) => {
       });
       expect(w.pod(surplus.metadata!.name!)?.status?.phase).toBe('Pending');
       // Its JVMs are not needed: the RC goes before the next assertion starts its own.
-      await w.delete('ReplicationController', 'v1', RC, { propagationPolicy: 'Background' }); // as kubectl: the API's default for a v1 RC orphans its pods
-      await w.pods.until(
-        () => ![...w.pods.current.values()].some((p) => p.metadata?.labels?.app === 'cassandra'),
-        w.timeoutMs(300),
-        'no cassandra pod left',
-        describeMembers(w),
-      );
+      await deleteRc(w);
     },
   );
 

@@ -5,12 +5,12 @@
  * (L239-264), then scales to 4 (L266-270). The harness equivalent runs Hazelcast 5.5 in API mode (hazelcast.yaml).
  */
 import { expect } from 'vitest';
-import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
+import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { eventually } from '../src/eventually.ts';
-import { MERGE } from '../src/kube/client.ts';
 import { endpointsArePods, SERVICE_NAME_LABEL, type PodAddress } from '../src/kube/endpoints.ts';
-import { runningReady, whyNotRunning } from '../src/kube/statefulset.ts';
+import { waitLabelledReady } from '../src/kube/labelled-pods.ts';
+import { scaleRc } from '../src/kube/replication-controller.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { lastMembership } from '../src/parsers/hazelcast.ts';
 
@@ -30,32 +30,12 @@ export const scenario = defineScenario({
   heavy: true, // up to four JVMs starting at once; catalogue §0.5 and issue 15: never beside S3 or S4
 });
 
-const isMember = (p: V1Pod) => p.metadata?.labels?.name === 'hazelcast' && !p.metadata?.deletionTimestamp;
-/** The RC's pods that are not being deleted. */
-const members = (w: World): V1Pod[] => [...w.pods.current.values()].filter(isMember);
-const describeMembers = (w: World) => () =>
-  [...w.pods.current.values()]
-    .filter((p) => p.metadata?.labels?.name === 'hazelcast')
-    .map((p) => `${p.metadata?.name}=${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Pending')}${whyNotRunning(p)}`)
-    .join(', ') || 'no member pods';
-
-async function scaleRc(w: World, replicas: number): Promise<void> {
-  w.step(`kubectl scale rc ${RC} --replicas=${replicas}`);
-  await w.kube.core.patchNamespacedReplicationController({ name: RC, namespace: w.ns, body: { spec: { replicas } } }, MERGE);
-}
+const MEMBER = { name: 'hazelcast' };
 
 /** Waits until exactly `n` member pods exist (none terminating) and each is Running and Ready. */
 async function membersReady(w: World, n: number, timeoutS: number): Promise<PodAddress[]> {
-  await w.pods.until(
-    () => {
-      const all = [...w.pods.current.values()].filter((p) => p.metadata?.labels?.name === 'hazelcast');
-      return all.length === n && all.every((p) => isMember(p) && runningReady(p) && p.status?.podIP);
-    },
-    w.timeoutMs(timeoutS),
-    `exactly ${n} Running and Ready member pods`,
-    describeMembers(w),
-  );
-  return members(w).map((p) => ({ name: p.metadata!.name!, ip: p.status!.podIP! }));
+  const pods = await waitLabelledReady(w, MEMBER, n, timeoutS);
+  return pods.map((p) => ({ name: p.metadata!.name!, ip: p.status!.podIP! }));
 }
 
 feature(scenario, (f) => {
@@ -129,21 +109,21 @@ feature(scenario, (f) => {
   });
 
   f.assess('E3.2', 'scale rc to 2: two endpoints, and each member’s newest log view is Members {size:2} with both addresses', { timeout: 300 }, async (w) => {
-    await scaleRc(w, 2);
+    await scaleRc(w, RC, 2);
     const pods = await membersReady(w, 2, 300);
     await endpointsAre(w, pods, 60);
     await everyMemberSees(w, pods, 300);
   });
 
   f.assess('E3.3', 'scale rc to 4: four endpoints, and every member’s newest log view lists the four', { timeout: 360 }, async (w) => {
-    await scaleRc(w, 4);
+    await scaleRc(w, RC, 4);
     const pods = await membersReady(w, 4, 360);
     await endpointsAre(w, pods, 60);
     await everyMemberSees(w, pods, 360);
   });
 
   f.assess('E3.4', 'scale rc to 2: the two surviving members’ newest log view is Members {size:2}', { timeout: 300 }, async (w) => {
-    await scaleRc(w, 2);
+    await scaleRc(w, RC, 2);
     const pods = await membersReady(w, 2, 300);
     await endpointsAre(w, pods, 60);
     await everyMemberSees(w, pods, 300);

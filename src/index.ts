@@ -8,7 +8,7 @@
 // The DSL: feature, its steps and the world a step gets.
 export { defineScenario, feature, World, type AssessOptions, type Feature, type ScenarioMeta } from './scenario.ts';
 // Kubernetes operations (each takes a client and an object or name, or a narrow context, not the whole test).
-export type { AppContext, NamespaceContext, SetContext } from './kube/context.ts';
+export type { AppContext, NamespaceContext, PodsContext, SetContext } from './kube/context.ts';
 export { connect, apiMessage, statusCode, ignoreNotFound, MERGE, STRATEGIC, JSON_PATCH, type Kube } from './kube/client.ts';
 export { apply, remove, withNamespace, ApplyError, type DeleteOptions } from './kube/apply.ts';
 export { ResourceWatch, ChangeBus, WaitTimeout, isPodReady, summarizePod, podEvents, type WatchSpec, type ObservedEvent } from './kube/watch.ts';
@@ -16,6 +16,17 @@ export { exec, type ExecResult } from './kube/exec.ts';
 export { portForward, type Forward } from './kube/port-forward.ts';
 export { cordon, uncordon, drain, planDrain, TUTORIAL_DRAIN, type DrainFlags, type DrainPlan, type DrainResult } from './kube/drain.ts';
 export { labelNode, unlabelNode, unlabelAll } from './kube/node-labels.ts';
+export {
+  matches,
+  selectorText,
+  labelledPods,
+  livePods,
+  describeLabelled,
+  waitLabelledReady,
+  waitNoLabelledPods,
+  type MatchLabels,
+} from './kube/labelled-pods.ts';
+export { scaleRc } from './kube/replication-controller.ts';
 export {
   podName,
   podNames,
@@ -94,7 +105,7 @@ export {
 } from './ledger/steps.ts';
 // App clients.
 export { zkCreate, zkGet, srvr, zkCliGet, zkCliCreate, watchPdbs, zkLedgerAdapter, LEDGER_ZNODE } from './apps/zookeeper.ts';
-export { withCql, nodetoolStatus, nodetoolInfo, cqlLedgerAdapter, waitForRing, waitForRingOf, type RingShape } from './apps/cassandra.ts';
+export { withCql, nodetoolStatus, nodetoolInfo, cqlLedgerAdapter, waitForRing, waitForRingOf, V12_RING, type RingShape } from './apps/cassandra.ts';
 // The provider interface (a provider is one folder under src/providers/ plus one line in its list).
 export {
   PROFILES,

@@ -5,7 +5,7 @@
  * time, each into <report-dir>/<version>/, and the verdict merges them; --merge builds the verdict from earlier
  * runs' report directories without creating anything.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -215,6 +215,7 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
               if (cluster) await undo(e).catch((err: unknown) => log(`cleanup: ${errorMessage(err)}`));
             } else if (!cluster && e.type !== 'workdir') await undo(e);
           }
+          if (!cluster) keepStartLogs(workDir, path.join(opts.reportDir, 'cluster-logs', name), log);
           rmSync(workDir, { recursive: true, force: true });
           for (const e of journaled) journal.done(e);
         })());
@@ -442,4 +443,19 @@ function mergeReports(opts: Options, log: Log): number {
   }
   writeMerged(out, input, 'merge', opts.merge, log);
   return finish(conformanceMatrix(input).total, log, `merged ${opts.merge.length} runs`);
+}
+
+/**
+ * A cluster that never started leaves its evidence in workDir/logs (kwok's component logs), which goes with workDir:
+ * copied into the report directory first, where CI keeps it.
+ */
+function keepStartLogs(workDir: string, to: string, log: (line: string) => void): void {
+  const logs = path.join(workDir, 'logs');
+  if (!existsSync(logs)) return;
+  try {
+    cpSync(logs, to, { recursive: true });
+    log(`the failed cluster's logs are kept in ${to}`);
+  } catch (err) {
+    log(`could not keep the failed cluster's logs: ${errorMessage(err)}`);
+  }
 }

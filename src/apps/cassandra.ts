@@ -56,6 +56,8 @@ export async function nodetoolInfo(w: AppContext, pod: string): Promise<NodeInfo
 /** The tutorial ring (cassandra.yaml's CASSANDRA_DC and CASSANDRA_RACK, the image's num_tokens). */
 export const TUTORIAL_RING = { datacenter: 'DC1-K8Demo', rack: 'Rack1-K8Demo', tokens: 32 } as const;
 export type RingShape = { readonly datacenter: string; readonly rack: string; readonly tokens: number };
+/** The ring of the v12 stand-in (fixtures/cassandra-v12, E1/E2): SimpleSnitch's names, as the seed sets no DC or rack, and the image's num_tokens. */
+export const V12_RING: RingShape = { datacenter: 'datacenter1', rack: 'rack1', tokens: 32 };
 
 /**
  * Waits until `nodetool status` on `pod` shows exactly `n` nodes UN, whose addresses are the pod IPs of the

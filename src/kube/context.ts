@@ -18,9 +18,13 @@ export interface NamespaceContext {
   timeoutMs(s: number): number;
 }
 
-/** Plus the pod and StatefulSet watches that started before any action: what StatefulSet helpers wait on. */
-export interface SetContext extends NamespaceContext {
+/** Plus the pod watch that started before any action: what helpers on pods of any controller wait on. */
+export interface PodsContext extends NamespaceContext {
   readonly pods: ResourceWatch<V1Pod>;
+}
+
+/** Plus the StatefulSet watch: what StatefulSet helpers wait on. */
+export interface SetContext extends PodsContext {
   readonly statefulsets: ResourceWatch<V1StatefulSet>;
 }
 

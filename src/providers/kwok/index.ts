@@ -181,6 +181,35 @@ function httpStatus(url: string, tls?: { ca: Buffer; cert: Buffer; key: Buffer }
 }
 
 /** Where a cluster's pids.json is: in its work directory. */
+/**
+ * The last lines of a component's log, for the error of a failed start: the run's work directory (and the log in
+ * it) is gone after teardown, so the evidence travels in the message (the runner also copies the logs into the
+ * report directory).
+ */
+export function logTail(logPath: string, lines = 6): string {
+  let text: string;
+  try {
+    const fd = fs.openSync(logPath, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, 4096));
+      fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+      text = buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return `; no log at ${logPath}`;
+  }
+  const last = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0)
+    .slice(-lines)
+    .map((l) => `    ${l.slice(0, 300)}`);
+  return last.length > 0 ? `; last lines of ${path.basename(logPath)}:\n${last.join('\n')}` : `; ${path.basename(logPath)} is empty`;
+}
+
 export const kwokPidsFile = (workDir: string): string => path.join(workDir, 'pids.json');
 
 /** Journal entry of a kwok cluster: its processes, by the pids.json it keeps in its work directory. */
@@ -316,7 +345,7 @@ class KwokRun {
   /** Throws a one-line HarnessError if any child has exited (called while waiting for readiness). */
   checkAlive(): void {
     for (const c of this.children) {
-      if (c.exitInfo !== undefined) throw new HarnessError(`kwok: ${c.name} exited (${c.exitInfo}) during startup; see ${c.logPath}`);
+      if (c.exitInfo !== undefined) throw new HarnessError(`kwok: ${c.name} exited (${c.exitInfo}) during startup${logTail(c.logPath)}`);
     }
   }
 
@@ -324,7 +353,7 @@ class KwokRun {
     await until(
       async () => ((await probe()) ? undefined : 'not yet'),
       { timeoutMs, intervalMs: 100, maxIntervalMs: 500, abortIf: () => this.checkAlive() },
-      () => new HarnessError(`kwok: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}; see ${logHint}`),
+      () => new HarnessError(`kwok: timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${logTail(logHint)}`),
     );
   }
 
