@@ -147,6 +147,10 @@ if [ "$provider" != kwok ]; then
   # The ConfigMap key renamed: the pod's configMapKeyRef finds no key, kubelet never starts the container
   # (CreateContainerConfigError), so some-pod never Succeeds and [E6.2] must fail.
   mutate configmap-key-renamed configmap-env E6.2 configmap-env/configmap.yaml 's/^  db-ip-addresses: /  db-ip-address: /'
+  # A preStop hook (sleep 20) longer than the grace period (10 s): the kubelet waits out the grace period, then
+  # sends SIGTERM with 2 s to go; nginx stops at once (exit 0), but only after the grace period ended, so the
+  # graceful-stop guarantee [A6.1] must fail on the pod the check re-creates.
+  mutate_app app-prestop-overrun examples/web-app A6.1 web.yaml 's|^      containers:$|      terminationGracePeriodSeconds: 10\n&|; s|^          image: registry.k8s.io/nginx-slim:0.24$|&\n          lifecycle:\n            preStop:\n              exec:\n                command: [sleep, "20"]|'
   # Redis without the append-only file (and, as in the fixture, no RDB snapshot): after every pod is deleted rd-0
   # starts empty, the replicas resync to it, and foo is gone, so [E5.4] must fail ([E5.3] writes foo first).
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'

@@ -156,7 +156,7 @@ describe('the kv app (Parallel, partition, Delete retention, PDB, required anti-
     expect(asserts(checks, 'A4.2')).toContain('readiness probe in redis');
     expect(byId(checks, 'A4.2').needs).toEqual(['probes', 'network']);
     expect(asserts(checks, 'A6.1')).toContain('within 20 s (terminationGracePeriodSeconds) + 10 s');
-    expect(asserts(checks, 'A6.1')).toContain('the preStop hook of redis runs first');
+    expect(asserts(checks, 'A6.1')).toContain('the preStop hook of redis runs first and does not fail');
     expect(asserts(checks, 'A7.1')).toContain('required pod anti-affinity on kubernetes.io/hostname: no two pods of kv share a domain');
     expect(reason(checks, 'A7.2')).toBe("no preferred pod anti-affinity or ScheduleAnyway topology spread on kv's own pods (required spread: A7.1)");
     expect(asserts(checks, 'A8.2')).toContain('replaces the pods with ordinal ≥ 1 from the highest ordinal down');

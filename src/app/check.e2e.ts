@@ -25,7 +25,9 @@ import {
   claimsVerdict,
   createdWithoutWaiting,
   declaredPods,
+  gracefulStopVerdict,
   identityVerdict,
+  observedStops,
   minReadyBeforeNext,
   pdbExpectation,
   pdbVerdict,
@@ -369,6 +371,28 @@ feature(scenario, (feat) => {
           () => JSON.stringify(watch.current.get(x.name)?.status ?? 'absent'),
         );
         holds(w, id, pdbVerdict(watch.current.get(x.name)?.status, x));
+      },
+    },
+    'A6.1': {
+      timeout: (s) => 3 * s.R + s.f.terminationGracePeriodSeconds + 60,
+      async run(w, s, id) {
+        // Every deletion of the run is judged (the re-creation, the scale cycle's scale-down, …); the re-creation,
+        // shared with A1.2/A3.2, makes sure there is at least one.
+        await recreation(w, s);
+        const deleting = (): string[] =>
+          observedStops(w.pods.events, s.f.name)
+            .filter((x) => x.goneAt === undefined)
+            .map((x) => x.pod);
+        await w.pods.until(
+          () => deleting().length === 0,
+          w.timeoutMs(s.f.terminationGracePeriodSeconds + 30),
+          `every deleted pod of ${s.f.name} to be gone`,
+          () => `still there: ${deleting().join(', ')}`,
+        );
+        const stops = observedStops(w.pods.events, s.f.name);
+        const failures = new Map<string, string[]>();
+        for (const pod of new Set(stops.map((x) => x.pod))) failures.set(pod, await w.eventsFor(pod, 'FailedPreStopHook'));
+        holds(w, id, gracefulStopVerdict(stops, failures));
       },
     },
     'A7.1': {

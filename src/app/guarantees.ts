@@ -361,8 +361,9 @@ const RULES: Readonly<Record<string, (c: Ctx) => Verdict>> = {
       return no('terminationGracePeriodSeconds is 0: pods are killed at once, which is unsafe for a StatefulSet (a pod name could run twice)', true);
     const hooks = f.containers.filter((x) => x.lifecycle?.preStop).map((x) => x.name);
     return yes(
-      `every pod of ${f.name} deleted during the run is gone within ${f.terminationGracePeriodSeconds} s (terminationGracePeriodSeconds) + 10 s of its deletionTimestamp, ` +
-        `and its containers' last state is terminated with an exit code other than 137 (not killed)${hooks.length ? `; the preStop hook of ${hooks.join(', ')} runs first` : ''}`,
+      `every pod of ${f.name} deleted during the run is gone within ${f.terminationGracePeriodSeconds} s (terminationGracePeriodSeconds) + 10 s of its deletion, ` +
+        `and each of its containers terminated before the grace period ended, with an exit code other than 137 (not killed)` +
+        `${hooks.length ? `; the preStop hook of ${hooks.join(', ')} runs first and does not fail (no FailedPreStopHook event)` : ''}`,
     );
   },
   'A6.2': (c) => {

@@ -425,3 +425,99 @@ export function readVerdict(
   const found = match === 'exact' ? out === value : r.stdout.split('\n').some((l) => l.trim() === value);
   return found ? pass(`read ${value}`) : fail(`read '${shown}', expected ${match === 'exact' ? '' : 'a line '}'${value}'`);
 }
+
+// ---- A6.1 ----
+
+/** One pod of the set that was deleted during the run, as the pod watch saw it. */
+export interface ObservedStop {
+  readonly pod: string;
+  readonly uid: string;
+  /** The grace period of the first deletion (deletionGracePeriodSeconds), and when its request was made (epoch ms). */
+  readonly graceS: number;
+  readonly requestedMs: number;
+  /** Watch times (ms on the timeline's clock): the first event with a deletionTimestamp, and DELETED if seen. */
+  readonly seenDeletingAt: number;
+  readonly goneAt?: number;
+  /** Each container's last state, from the last object seen. */
+  readonly containers: readonly { readonly name: string; readonly exitCode?: number; readonly finishedMs?: number; readonly reason?: string }[];
+}
+
+const ms = (t: Date | string | undefined): number | undefined => (t === undefined ? undefined : new Date(t).getTime());
+
+/**
+ * Every pod of the set that got a deletionTimestamp, by uid. The first deletion fixes the grace period and the time
+ * of the request (deletionTimestamp - grace): the kubelet's own final delete, with grace 0, moves both later.
+ */
+export function observedStops(events: readonly ObservedEvent<V1Pod>[], set: string): ObservedStop[] {
+  const stops = new Map<string, { first: ObservedEvent<V1Pod>; last: V1Pod; goneAt?: number }>();
+  for (const e of events) {
+    const p = e.object;
+    const uid = p.metadata?.uid;
+    if (!uid || ordinalOf(set, p.metadata?.name ?? '') === undefined) continue;
+    const known = stops.get(uid);
+    if (!known) {
+      if (!p.metadata?.deletionTimestamp) continue;
+      stops.set(uid, { first: e, last: p, ...(e.type === 'DELETED' ? { goneAt: e.t } : {}) });
+      continue;
+    }
+    known.last = p;
+    if (e.type === 'DELETED') known.goneAt = e.t;
+  }
+  return [...stops.values()].map(({ first, last, goneAt }) => {
+    const graceS = first.object.metadata?.deletionGracePeriodSeconds ?? 0;
+    return {
+      pod: first.object.metadata?.name ?? '?',
+      uid: first.object.metadata?.uid ?? '?',
+      graceS,
+      requestedMs: (ms(first.object.metadata?.deletionTimestamp) ?? 0) - graceS * 1000,
+      seenDeletingAt: first.t,
+      ...(goneAt !== undefined ? { goneAt } : {}),
+      containers: (last.status?.containerStatuses ?? []).map((c) => {
+        const t = c.state?.terminated;
+        return {
+          name: c.name,
+          ...(t ? { exitCode: t.exitCode, reason: t.reason ?? '' } : {}),
+          ...(t?.finishedAt ? { finishedMs: ms(t.finishedAt)! } : {}),
+        };
+      }),
+    };
+  });
+}
+
+/**
+ * A6.1: each stopped pod was gone within its grace period + `slackS` of the first watch event that showed it
+ * deleting; each of its containers terminated (exit code other than 137, the kill at the end of the grace period)
+ * strictly before its grace period ended (finishedAt before the first deletionTimestamp; both have 1 s resolution);
+ * and no preStop hook failed (a FailedPreStopHook event). At least one stop must have been seen.
+ */
+export function gracefulStopVerdict(stops: readonly ObservedStop[], preStopFailures: ReadonlyMap<string, readonly string[]>, slackS = 10): Verdict {
+  if (stops.length === 0) return fail('no pod was deleted during the run: nothing showed how its pods stop');
+  const problems: string[] = [];
+  for (const s of stops) {
+    const who = `${s.pod} (uid ${s.uid.slice(0, 8)})`;
+    if (s.goneAt === undefined) problems.push(`${who} was never seen gone`);
+    else if (s.goneAt - s.seenDeletingAt > (s.graceS + slackS) * 1000)
+      problems.push(
+        `${who} was gone ${((s.goneAt - s.seenDeletingAt) / 1000).toFixed(1)} s after its deletion, over its grace period ${s.graceS} s + ${slackS} s`,
+      );
+    if (s.containers.length === 0) problems.push(`${who}: no container status was seen`);
+    const end = s.requestedMs + s.graceS * 1000;
+    for (const c of s.containers) {
+      if (c.exitCode === undefined) problems.push(`${who}: container ${c.name} was never seen terminated`);
+      else if (c.exitCode === 137) problems.push(`${who}: container ${c.name} was killed (exit code 137${c.reason ? `, ${c.reason}` : ''})`);
+      if (c.finishedMs !== undefined && c.finishedMs >= end)
+        problems.push(
+          `${who}: container ${c.name} stopped ${((c.finishedMs - s.requestedMs) / 1000).toFixed(0)} s after the deletion, not before its grace period of ${s.graceS} s ended`,
+        );
+      else if (c.exitCode !== undefined && c.finishedMs === undefined) problems.push(`${who}: container ${c.name} has no finishedAt`);
+    }
+    for (const m of preStopFailures.get(s.pod) ?? []) problems.push(`${who}: FailedPreStopHook: ${m}`);
+  }
+  if (problems.length) return fail(some(problems));
+  const worst = Math.max(...stops.map((s) => Math.max(...s.containers.map((c) => (c.finishedMs ?? 0) - s.requestedMs))));
+  return pass(
+    `${stops.length} pod stop(s) (${[...new Set(stops.map((s) => s.pod))].join(', ')}): each container exited (codes ${[
+      ...new Set(stops.flatMap((s) => s.containers.map((c) => c.exitCode))),
+    ].join(', ')}) within ${(worst / 1000).toFixed(0)} s of the deletion, before its grace period ended, and each pod was gone within grace + ${slackS} s`,
+  );
+}
