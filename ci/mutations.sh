@@ -112,6 +112,25 @@ mutate secret-two-keys wordpress-mysql 2.1 wordpress-mysql/kustomization.yaml 's
 # E2's DaemonSet with the seed's commented-out nodeSelector app=cassandra enabled: no node has that label, so no
 # pod is scheduled and [E2.1] (a pod on every schedulable worker) must fail. TIMEOUT_SCALE=0.1: it waits 72 s, not 720 s.
 TIMEOUT_SCALE=0.1 mutate ds-node-selector cassandra-daemonset E2.1 cassandra-v12/cassandra-daemonset.yaml 's/^      # nodeSelector:$/      nodeSelector:/; s/^      # app: cassandra$/        app: cassandra/'
+# web.yaml with podManagementPolicy Parallel, for the scale steps: scaling 2 -> 5 creates web-2..4 together, so
+# [1.10] (each after its predecessor is Ready) must fail; scaling 5 -> 3 then deletes web-4 and web-3 together, so
+# [1.11] (web-4 gone before web-3 starts terminating) must fail.
+mutate scale-up-parallel statefulset-basics 1.10 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/'
+mutate scale-down-parallel statefulset-basics 1.11 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/' '\[1\.1[01]\]'
+# PVC retention Delete: scaling down deletes the claims of web-3 and web-4, so [1.12] (all five kept and Bound) must
+# fail; deleting the StatefulSet deletes every claim, so [1.21] (the PVCs are kept) must fail.
+mutate claims-deleted-on-scale statefulset-basics 1.12 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  persistentVolumeClaimRetentionPolicy:\n    whenScaled: Delete/' '\[1\.1[0-2]\]'
+mutate claims-deleted-with-sts statefulset-basics 1.21 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Delete/' '\[1\.(10|21)\]'
+# web-parallel.yaml without podManagementPolicy Parallel: OrderedReady scaling, so [1.24] (web-3 ADDED before web-2
+# is Ready) and [1.25] (web-3, web-2, web-1 terminate together) must fail.
+mutate parallel-scale-ordered statefulset-basics 1.24 statefulset-basics/web-parallel.yaml '/^  podManagementPolicy: "Parallel"$/d' '\[1\.2[34]\]'
+mutate parallel-scale-down-ordered statefulset-basics 1.25 statefulset-basics/web-parallel.yaml '/^  podManagementPolicy: "Parallel"$/d' '\[1\.2[3-5]\]'
+# The ensemble with podManagementPolicy Parallel: the three members are created together, so [4.2] (each after its
+# predecessor is Running and Ready) must fail.
+mutate zk-parallel zookeeper 4.2 zookeeper/zookeeper.yaml 's/^  podManagementPolicy: OrderedReady$/  podManagementPolicy: Parallel/'
+# The anti-affinity's topologyKey a label no node has: the term constrains nothing, so with zk-2's node cordoned zk-2
+# is scheduled beside another member and [4.19] (zk-2 stays Pending) must fail.
+mutate zk-anti-affinity-no-key zookeeper 4.19 zookeeper/zookeeper.yaml 's|^              topologyKey: "kubernetes.io/hostname"$|              topologyKey: "stateful-e2e/no-such-label"|'
 # zk-pdb allowing two disruptions: [4.1] (the PDB allows one) must fail.
 mutate pdb-two-disruptions zookeeper 4.1 zookeeper/zookeeper.yaml 's/^  maxUnavailable: 1$/  maxUnavailable: 2/'
 fi

@@ -116,6 +116,12 @@ export const scenario = defineScenario({
   fixtures: ['web.yaml', 'web-parallel.yaml', 'dns-test.yaml'],
 });
 
+/** A claim's phase, or 'Terminating' once it is being deleted, or 'absent'. */
+const claimState = (w: World, name: string): string => {
+  const c = w.pvcs.current.get(name);
+  return !c ? 'absent' : c.metadata?.deletionTimestamp ? 'Terminating' : (c.status?.phase ?? 'Pending');
+};
+
 feature(scenario, (f) => {
   let created = 0;
 
@@ -254,9 +260,16 @@ feature(scenario, (f) => {
     expect(uids(w, podNames(SET, 0, 2))).toEqual(keep);
   });
 
-  f.assess('1.12', 'after scale-down all five PVCs www-web-0..4 still exist and are Bound', { timeout: 10 }, async (w) => {
+  f.assess('1.12', 'after scale-down all five PVCs www-web-0..4 still exist and are Bound', { timeout: 30 }, async (w) => {
     const claims = podNames(SET, 0, 4).map((n) => `www-${n}`);
-    for (const c of claims) expect(w.pvcs.current.get(c)?.status?.phase, c).toBe('Bound');
+    // Kept means not being deleted either, and a claim the StatefulSet controller deletes goes a moment after its
+    // pod: "nothing happens" to the claims for 5 s, then each is Bound and not Terminating.
+    await w.pvcs.hold(w.window(5), (e) =>
+      claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
+        ? `${e.object.metadata?.name} is being deleted`
+        : undefined,
+    );
+    for (const c of claims) expect(claimState(w, c), c).toBe('Bound');
   });
 
   f.assess('1.13', 'RollingUpdate A→B replaces web-2, web-1, web-0 in order, each after the previous is Ready', { timeout: 300 }, async (w) => {
@@ -381,7 +394,13 @@ feature(scenario, (f) => {
   f.assess('1.21', 'delete sts web deletes every pod and keeps the PVCs', { timeout: 120 }, async (w) => {
     await w.delete('StatefulSet', 'apps/v1', SET);
     await waitNoPods(w, SET, 120);
-    for (const n of podNames(SET, 0, 4)) expect(w.pvcs.current.has(`www-${n}`), `www-${n}`).toBe(true);
+    const claims = podNames(SET, 0, 4).map((n) => `www-${n}`);
+    await w.pvcs.hold(w.window(5), (e) =>
+      claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
+        ? `${e.object.metadata?.name} is being deleted`
+        : undefined,
+    );
+    for (const c of claims) expect(claimState(w, c), c).toBe('Bound');
   });
 
   f.assess('1.22', 'deleting svc/nginx and re-applying web.yaml re-binds the PVCs: curl returns web-0/web-1', { timeout: 180, needs: ['exec'] }, async (w) => {
