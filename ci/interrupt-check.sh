@@ -58,9 +58,12 @@ case_() {
 }
 
 # --provider existing: the cluster outlives the run, so Ctrl-C must remove what the run created in it: its
-# namespaces (and cordons). The "user's cluster" is a kwok control plane kept with --keep always, removed at the end
-# by --cleanup (which also proves a kept cluster is journaled).
+# namespaces, cordons and node labels. The "user's cluster" is a kwok control plane kept with --keep always, removed
+# at the end by --cleanup (which also proves a kept cluster is journaled).
+# case_existing NAME MOMENT E2E_ARGS...: Ctrl-C 3 s after MOMENT (a shell command run with KUBECONFIG and RUN_ID set)
+# first succeeds.
 case_existing() {
+  local name=$1 moment=$2; shift 2
   local log id kc left=""; log=$(mktemp)
   npm run -s e2e -- --provider kwok --scenario statefulset-basics --grep '\[1\.1\]' --keep always --report-dir "$state/reports-kept" >"$log" 2>&1
   kc=$(sed -n 's/^kept cluster [^ ]*: export KUBECONFIG=\([^ ]*\).*/\1/p' "$log")
@@ -68,11 +71,12 @@ case_existing() {
   if [ -z "$kc" ] || ! KUBECONFIG=$kc kubectl get nodes >/dev/null 2>&1; then
     echo "interrupt existing: no kept kwok cluster to stand in for the user's cluster"; tail -5 "$log"; leaks=$((leaks + 1)); rm -f "$log"; return
   fi
-  setsid npm run -s e2e -- --provider existing --kubeconfig "$kc" --scenario statefulset-basics --report-dir "$state/reports-existing" >"$log" 2>&1 &
+  setsid npm run -s e2e -- --provider existing --kubeconfig "$kc" "$@" --report-dir "$state/reports-$name" >"$log" 2>&1 &
   local pid=$! t=0 waited=0
   while [ -z "${id:-}" ] && [ $t -lt 100 ]; do id=$(sed -n 's/^run \([0-9a-f]\{6\}\):.*/\1/p' "$log"); sleep 0.1; t=$((t + 1)); done
-  # wait for the scenario's namespace, then Ctrl-C
-  t=0; while [ $t -lt 300 ] && [ -z "$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null)" ]; do sleep 0.1; t=$((t + 1)); done
+  # wait for the moment (bounded: 120 s), then Ctrl-C
+  t=0; while [ $t -lt 1200 ] && ! KUBECONFIG=$kc RUN_ID=$id bash -c "$moment" >/dev/null 2>&1; do sleep 0.1; t=$((t + 1)); done
+  if ! KUBECONFIG=$kc RUN_ID=$id bash -c "$moment" >/dev/null 2>&1; then echo "interrupt $name: the moment never came: $moment"; leaks=$((leaks + 1)); fi
   sleep 3
   kill -INT -- -"$pid" 2>/dev/null
   while pgrep -g "$pid" >/dev/null && [ $waited -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
@@ -81,13 +85,14 @@ case_existing() {
   t=0; while [ $t -lt 600 ] && [ -n "$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null)" ]; do sleep 0.1; t=$((t + 1)); done
   left=$(KUBECONFIG=$kc kubectl get ns -l "stateful-e2e/run=$id" -o name 2>/dev/null | tr '\n' ' ')
   [ -n "$(KUBECONFIG=$kc kubectl get nodes -l "stateful-e2e/cordoned-by=$id" -o name 2>/dev/null)" ] && left+=" cordoned nodes"
+  KUBECONFIG=$kc kubectl get nodes -o jsonpath='{.items[*].metadata.annotations}' 2>/dev/null | grep -q "stateful-e2e/labels-of-$id" && left+=" node labels"
   [ -e "$state/$id.json" ] && left+=" journal:$state/$id.json"
   npm run -s e2e -- --cleanup >>"$log" 2>&1
   local kept_left; kept_left=$(leftovers "$kept")
-  if [ -z "$id" ]; then echo "interrupt existing: no run id in output"; cat "$log"; leaks=$((leaks + 1))
-  elif [ -n "$left" ]; then echo "interrupt existing: run $id LEFT in the user's cluster: $left"; tail -5 "$log"; leaks=$((leaks + 1))
-  elif [ -n "$kept_left" ]; then echo "interrupt existing: --cleanup did not remove the kept cluster $kept:$kept_left"; leaks=$((leaks + 1))
-  else echo "interrupt existing: SIGINT on --provider existing: run $id left no namespace or cordon; --cleanup removed the kept cluster $kept"; fi
+  if [ -z "$id" ]; then echo "interrupt $name: no run id in output"; cat "$log"; leaks=$((leaks + 1))
+  elif [ -n "$left" ]; then echo "interrupt $name: run $id LEFT in the user's cluster: $left"; tail -5 "$log"; leaks=$((leaks + 1))
+  elif [ -n "$kept_left" ]; then echo "interrupt $name: --cleanup did not remove the kept cluster $kept:$kept_left"; leaks=$((leaks + 1))
+  else echo "interrupt $name: SIGINT on --provider existing: run $id left no namespace, cordon or node label; --cleanup removed the kept cluster $kept"; fi
   rm -f "$log"
 }
 
@@ -132,7 +137,9 @@ want during-tests && case_ during-tests INT "$late"
 want harness-only && case_ harness-only INT-HARNESS $((late + 8))
 want sigterm && case_ sigterm TERM 8
 want sigkill-then-cleanup && case_ sigkill-then-cleanup KILL 8
-[ "$provider" = kwok ] && want existing && case_existing
+[ "$provider" = kwok ] && want existing && case_existing existing 'kubectl get ns -l "stateful-e2e/run=$RUN_ID" -o name | grep -q .' --scenario statefulset-basics
+# Ctrl-C while two nodes carry the label app=cassandra that E2.3 set (the run's own, recorded on each node).
+[ "$provider" = kwok ] && want existing-node-labels && case_existing existing-node-labels 'kubectl get nodes -l app=cassandra -o name | grep -q .' --scenario cassandra-daemonset --grep '\[E2\.3\]'
 # Two clusters at once, each with scenarios running side by side: Ctrl-C must undo both (kwok only: on kind the
 # same code path costs two cluster creations more).
 [ "$provider" = kwok ] && want two-clusters && case_ two-clusters INT "$late" --scenario statefulset-basics --scenario wordpress-mysql --scenario zookeeper --clusters 2
