@@ -13,7 +13,7 @@ import { CONTEXT_ENV, runContext } from '../context.ts';
 import { applyOverlays } from '../manifests.ts';
 import { describePods, runningReady, scale, setPods } from '../kube/statefulset.ts';
 import type { ResourceWatch } from '../kube/watch.ts';
-import { concurrent, orderedCreate, orderedTerminate, type Verdict } from '../ordering.ts';
+import { concurrent, minReady, orderedCreate, orderedTerminate, type Verdict } from '../ordering.ts';
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
 import { factsOf, podRange, type StatefulSetFacts } from './objects.ts';
@@ -27,6 +27,7 @@ import {
   declaredPods,
   gracefulStopVerdict,
   identityVerdict,
+  maintenanceVerdict,
   observedStops,
   minReadyBeforeNext,
   pdbExpectation,
@@ -38,8 +39,12 @@ import {
   spreadVerdict,
   statusVerdict,
   type ClaimState,
+  type MaintenanceRecord,
+  type PdbExpectation,
   type ScaleCycle,
 } from './verdicts.ts';
+import { drain, uncordon, uncordonAll } from '../kube/drain.ts';
+import { apiMessage, statusCode } from '../kube/client.ts';
 
 const ctx = process.env[CONTEXT_ENV] ? runContext() : undefined;
 const app: PreparedApp | undefined = ctx?.app
@@ -223,6 +228,25 @@ feature(scenario, (feat) => {
         `expected=${p.status?.expectedPods ?? '?'} healthy=${p.status?.currentHealthy ?? '?'} desired=${p.status?.desiredHealthy ?? '?'} allowed=${p.status?.disruptionsAllowed ?? '?'}`,
     ));
 
+  /** The PDB's status once its controller counts every selected pod healthy. */
+  const pdbSettled = async (w: World, x: PdbExpectation): Promise<V1PodDisruptionBudget['status']> => {
+    const watch = await pdbs(w);
+    await watch.until(
+      () => {
+        const p = watch.current.get(x.name);
+        return (
+          (p?.status?.observedGeneration ?? 0) >= (p?.metadata?.generation ?? 1) &&
+          p?.status?.expectedPods === x.expected &&
+          p.status.currentHealthy === x.expected
+        );
+      },
+      w.timeoutMs(120),
+      `PDB ${x.name} to count all ${x.expected} selected pods healthy`,
+      () => JSON.stringify(watch.current.get(x.name)?.status ?? 'absent'),
+    );
+    return watch.current.get(x.name)?.status;
+  };
+
   const CHECKS: Readonly<Record<string, Check>> = {
     'A1.1': {
       timeout: (s) => s.R,
@@ -356,21 +380,67 @@ feature(scenario, (feat) => {
           const other = appStatefulSet(a, name);
           if (other) await waitAllReady(w, factsOf(other), s.R);
         }
-        const watch = await pdbs(w);
-        await watch.until(
-          () => {
-            const p = watch.current.get(x.name);
-            return (
-              (p?.status?.observedGeneration ?? 0) >= (p?.metadata?.generation ?? 1) &&
-              p?.status?.expectedPods === x.expected &&
-              p.status.currentHealthy === x.expected
-            );
-          },
-          w.timeoutMs(120),
-          `PDB ${x.name} to count all ${x.expected} selected pods healthy`,
-          () => JSON.stringify(watch.current.get(x.name)?.status ?? 'absent'),
+        holds(w, id, pdbVerdict(await pdbSettled(w, x), x));
+      },
+    },
+    'A5.2': {
+      timeout: (s) => 3 * s.R + s.f.replicas * (150 + s.R) + 240,
+      async run(w, s, id) {
+        const x = pdbExpectation(a.objects, s.f.name);
+        if (!x) throw new Error(`no single usable PDB selects the pods of ${s.f.name}, although the plan said one does (a bug in the harness)`);
+        const sets = x.sets.map((n) => factsOf(appStatefulSet(a, n)!));
+        const allReady = async (): Promise<void> => {
+          for (const f of sets) await waitAllReady(w, f, s.R);
+        };
+        await allReady();
+        await pdbSettled(w, x);
+        // 1. Evictions through the API, highest ordinal first, until one is refused: exactly N - D are accepted.
+        const candidates = sets.flatMap((f) => declaredPods(f).reverse());
+        const accepted: string[] = [];
+        let refused: MaintenanceRecord['refused'];
+        for (const pod of candidates) {
+          if (accepted.length > x.expected - x.desiredHealthy) break;
+          w.step(`evict pod ${pod} (the Eviction API, as kubectl drain uses it)`);
+          try {
+            await w.kube.core.createNamespacedPodEviction({ name: pod, namespace: w.ns, body: { metadata: { name: pod, namespace: w.ns } } });
+            accepted.push(pod);
+          } catch (err) {
+            refused = { pod, code: statusCode(err), message: apiMessage(err) };
+            w.timeline.add('note', id, `the eviction of ${pod} was refused: HTTP ${refused.code ?? '?'}: ${refused.message}`);
+            break;
+          }
+        }
+        await allReady();
+        await pdbSettled(w, x);
+        // 2. The nodes of the pods drained one at a time: drain (PDBs honoured), uncordon once its pods are gone,
+        // every pod Ready again, the next node.
+        const mark = w.mark();
+        const nodes = [...new Set(sets.flatMap((f) => declaredPods(f).map((p) => w.pod(p)?.spec?.nodeName ?? '')))].filter(Boolean);
+        const drains: { node: string; exitCode: number; seconds: number; errors: string[] }[] = [];
+        for (const node of nodes) {
+          w.step(`kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data --timeout=150s (through the Eviction API)`);
+          const t0 = w.timeline.now();
+          const r = await drain(w.kube, node, { timeoutMs: w.timeoutMs(150), timeline: w.timeline, by: w.ctx.runId });
+          drains.push({ node, exitCode: r.exitCode, seconds: Math.round((w.timeline.now() - t0) / 100) / 10, errors: r.errors });
+          w.step(`kubectl uncordon ${node}; every pod Ready again before the next node`);
+          await uncordon(w.kube, node);
+          if (r.exitCode !== 0) break;
+          await allReady();
+        }
+        const low = minReady(w.podEvents(), sets.flatMap(declaredPods), mark);
+        w.report({ evictionsAccepted: accepted.length, fewestReady: low.min, ...Object.fromEntries(drains.map((d, i) => [`drain${i}S`, d.seconds])) });
+        holds(
+          w,
+          id,
+          maintenanceVerdict({
+            pdb: x,
+            accepted,
+            ...(refused && { refused }),
+            drains,
+            fewestReady: low.min,
+            ...(low.at && { fewestAt: `event #${low.at.seq}, ${low.at.type} ${low.at.name}` }),
+          }),
         );
-        holds(w, id, pdbVerdict(watch.current.get(x.name)?.status, x));
       },
     },
     'A6.1': {
@@ -438,6 +508,11 @@ feature(scenario, (feat) => {
     }
     created = w.mark(); // the watches already run
     await w.apply(objects);
+  });
+
+  feat.teardown('uncordon every node the drains (A5.2) cordoned, even after a failure', async (w) => {
+    const nodes = await uncordonAll(w.kube, w.ctx.runId);
+    if (nodes.length > 0) w.timeline.add('note', 'teardown', `uncordoned ${nodes.join(', ')}`);
   });
 
   for (const as of a.assertions) {

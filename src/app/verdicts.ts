@@ -521,3 +521,49 @@ export function gracefulStopVerdict(stops: readonly ObservedStop[], preStopFailu
     ].join(', ')}) within ${(worst / 1000).toFixed(0)} s of the deletion, before its grace period ended, and each pod was gone within grace + ${slackS} s`,
   );
 }
+
+// ---- A5.2 ----
+
+/** What the A5.2 check did: evictions until one was refused, then a drain of each node in turn. */
+export interface MaintenanceRecord {
+  readonly pdb: PdbExpectation;
+  /** Pods whose eviction the API accepted, in order, before one was refused (or the candidates ran out). */
+  readonly accepted: readonly string[];
+  /** The eviction that was refused: the pod, the HTTP status and the API's message. */
+  readonly refused?: { readonly pod: string; readonly code: number | undefined; readonly message: string };
+  readonly drains: readonly { readonly node: string; readonly exitCode: number; readonly seconds: number; readonly errors: readonly string[] }[];
+  /** The fewest selected pods Running and Ready at any moment from the first drain on (minReady over the pod watch). */
+  readonly fewestReady: number;
+  readonly fewestAt?: string;
+}
+
+/**
+ * A5.2: with every selected pod healthy, exactly disruptionsAllowed (N - D) evictions are accepted and the next is
+ * refused with HTTP 429; each node of the pods drains (exit 0); and the selected Ready pods never numbered fewer than
+ * D while the nodes were drained one at a time.
+ */
+export function maintenanceVerdict(r: MaintenanceRecord): Verdict {
+  const { pdb } = r;
+  const allowed = pdb.expected - pdb.desiredHealthy;
+  const problems: string[] = [];
+  if (allowed >= pdb.expected)
+    problems.push(`PDB ${pdb.name} lets every one of the ${pdb.expected} pods be evicted at once (desiredHealthy ${pdb.desiredHealthy}): it protects nothing`);
+  else if (r.accepted.length !== allowed || !r.refused)
+    problems.push(
+      `PDB ${pdb.name} allows ${allowed} disruption(s), but ${r.accepted.length} eviction(s) were accepted (${r.accepted.join(', ') || 'none'})` +
+        (r.refused ? ` before ${r.refused.pod} was refused` : ' and none was refused'),
+    );
+  else if (r.refused.code !== 429)
+    problems.push(`the eviction of ${r.refused.pod} was refused with HTTP ${r.refused.code ?? '?'}, not 429: ${r.refused.message}`);
+  for (const d of r.drains) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
+  if (r.drains.length === 0) problems.push('no node was drained');
+  if (r.fewestReady < pdb.desiredHealthy)
+    problems.push(
+      `while the nodes were drained, only ${r.fewestReady} selected pod(s) were Ready${r.fewestAt ? ` (at ${r.fewestAt})` : ''}, fewer than desiredHealthy ${pdb.desiredHealthy}`,
+    );
+  if (problems.length) return fail(some(problems));
+  return pass(
+    `${allowed} eviction(s) accepted (${r.accepted.join(', ')}), the next (${r.refused!.pod}) refused with 429; ` +
+      `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; never fewer than ${r.fewestReady} Ready (desiredHealthy ${pdb.desiredHealthy})`,
+  );
+}

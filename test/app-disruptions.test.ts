@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ObservedEvent } from '../src/kube/watch.ts';
-import { gracefulStopVerdict, observedStops } from '../src/app/verdicts.ts';
+import { gracefulStopVerdict, maintenanceVerdict, observedStops } from '../src/app/verdicts.ts';
 
 // Deletion requested at T0 with grace 30 s: deletionTimestamp = T0 + 30 s.
 const T0 = Date.parse('2026-12-07T10:00:00Z');
@@ -93,5 +93,44 @@ describe('A6.1 graceful stop', () => {
 
   it('fails when no pod was deleted: nothing was shown', () => {
     expect(gracefulStopVerdict([], new Map())).toEqual({ ok: false, reason: 'no pod was deleted during the run: nothing showed how its pods stop' });
+  });
+});
+
+describe('A5.2 evictions and drains under the PDB', () => {
+  const pdb = { name: 'web-pdb', sets: ['web'], expected: 2, desiredHealthy: 1 };
+  const ok = {
+    pdb,
+    accepted: ['web-1'],
+    refused: { pod: 'web-0', code: 429, message: 'Cannot evict pod as it would violate the pod’s disruption budget.' },
+    drains: [
+      { node: 'w1', exitCode: 0, seconds: 3.1, errors: [] },
+      { node: 'w2', exitCode: 0, seconds: 2.9, errors: [] },
+    ],
+    fewestReady: 1,
+  };
+
+  it('passes N - D evictions accepted, the next refused with 429, every drain done, never fewer than D Ready', () => {
+    const v = maintenanceVerdict(ok);
+    expect(v.ok, v.reason).toBe(true);
+    expect(v.reason).toContain('1 eviction(s) accepted (web-1), the next (web-0) refused with 429');
+  });
+
+  it('fails more evictions than the PDB allows, a refusal other than 429, a failed drain, and too few Ready', () => {
+    expect(maintenanceVerdict({ ...ok, accepted: ['web-1', 'web-0'], refused: undefined }).reason).toContain(
+      'allows 1 disruption(s), but 2 eviction(s) were accepted (web-1, web-0) and none was refused',
+    );
+    expect(maintenanceVerdict({ ...ok, refused: { pod: 'web-0', code: 500, message: 'more than one PodDisruptionBudget' } }).reason).toContain(
+      'refused with HTTP 500, not 429',
+    );
+    const drain = maintenanceVerdict({ ...ok, drains: [{ node: 'w1', exitCode: 1, seconds: 150, errors: ['drain did not complete within 150s'] }] });
+    expect(drain.reason).toContain('drain w1 failed after 150 s: drain did not complete within 150s');
+    expect(maintenanceVerdict({ ...ok, fewestReady: 0, fewestAt: 'event #9, MODIFIED web-0' }).reason).toContain(
+      'only 0 selected pod(s) were Ready (at event #9, MODIFIED web-0), fewer than desiredHealthy 1',
+    );
+  });
+
+  it('fails a PDB that lets every pod go, and a run that drained nothing', () => {
+    expect(maintenanceVerdict({ ...ok, pdb: { ...pdb, desiredHealthy: 0 } }).reason).toContain('protects nothing');
+    expect(maintenanceVerdict({ ...ok, drains: [] }).reason).toContain('no node was drained');
   });
 });
