@@ -96,6 +96,9 @@ mutate svc-selects-mysql wordpress-mysql 2.5 wordpress-mysql/wordpress-deploymen
 # TIMEOUT_SCALE=0.5: it waits 90 s instead of 180 s before it fails.
 # --app: a PDB that allows no disruption (minAvailable = replicas) must fail [A5.1] of examples/web-app.
 mutate_app app-pdb-no-disruption examples/web-app A5.1 pdb.yaml 's/^  minAvailable: 1$/  minAvailable: 2/'
+# --app: a PDB that lets both pods go at once (maxUnavailable 2 of 2): its status is consistent, so [A5.1] holds, but
+# the eviction probe is never refused, so [A5.2] (exactly N - D evictions accepted, the next refused with 429) must fail.
+mutate_app app-pdb-protects-nothing examples/web-app A5.2 pdb.yaml 's/^  minAvailable: 1$/  maxUnavailable: 2/'
 TIMEOUT_SCALE=0.5 mutate no-provisioner-pvc petset-nginx E4.2/1.2 petset-nginx/petset.yaml 's/^      accessModes: \[ "ReadWriteOnce" \]$/      storageClassName: ""\n&/'
 # svc/nginx with a cluster IP: not headless, so [1.1] must fail (and per-pod DNS would not exist).
 mutate svc-not-headless statefulset-basics 1.1 statefulset-basics/web.yaml '/^  clusterIP: None$/d'
