@@ -189,7 +189,9 @@ node -e '
   const table = (rs) => ["| ID | mutation | scenario | provider | caught | time | failure message |", "|---|---|---|---|---|---|---|",
     ...rs.map((r) => `| ${r.id} | ${r.mutation} | ${r.scenario} | ${r.provider} | ${r.outcome === "caught" ? "caught" : "**MISSED**"} | ${r.seconds} s | ${String(r.message).replace(/\|/g, "\\|")} |`)].join("\n");
   const caught = rows.filter((r) => r.outcome === "caught").length;
-  fs.writeFileSync(md, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
+  // Atomically: the kwok lane and the kind stages may each end an invocation at the same moment.
+  fs.writeFileSync(`${md}.${process.pid}`, `# Mutation score\n\n${caught} of ${rows.length} mutations caught (${rows.length ? Math.round((100 * caught) / rows.length) : 0} %).\n\n${table(rows)}\n`);
+  fs.renameSync(`${md}.${process.pid}`, md);
   // This invocation: its provider, since it started (an invocation for another provider may write here meanwhile).
   const mine = rows.filter((r) => r.provider === provider && Date.parse(r.at) >= Number(since));
   if (mine.length) console.log(`mutation score (this run): ${mine.filter((r) => r.outcome === "caught").length} of ${mine.length} caught; all rows in ${md}\n${table(mine)}`);
