@@ -394,6 +394,9 @@ feature(scenario, (feat) => {
         };
         await allReady();
         await pdbSettled(w, x);
+        const none = { pdb: x, accepted: [], drains: [], fewestReady: x.expected };
+        // A PDB that lets every pod go at once protects nothing: said before any eviction, which would take them all.
+        if (x.desiredHealthy <= 0) return holds(w, id, maintenanceVerdict(none));
         // 1. Evictions through the API, highest ordinal first, until one is refused: exactly N - D are accepted.
         const candidates = sets.flatMap((f) => declaredPods(f).reverse());
         const accepted: string[] = [];

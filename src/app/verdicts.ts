@@ -547,8 +547,8 @@ export function maintenanceVerdict(r: MaintenanceRecord): Verdict {
   const allowed = pdb.expected - pdb.desiredHealthy;
   const problems: string[] = [];
   if (allowed >= pdb.expected)
-    problems.push(`PDB ${pdb.name} lets every one of the ${pdb.expected} pods be evicted at once (desiredHealthy ${pdb.desiredHealthy}): it protects nothing`);
-  else if (r.accepted.length !== allowed || !r.refused)
+    return fail(`PDB ${pdb.name} lets every one of the ${pdb.expected} pods be evicted at once (desiredHealthy ${pdb.desiredHealthy}): it protects nothing`);
+  if (r.accepted.length !== allowed || !r.refused)
     problems.push(
       `PDB ${pdb.name} allows ${allowed} disruption(s), but ${r.accepted.length} eviction(s) were accepted (${r.accepted.join(', ') || 'none'})` +
         (r.refused ? ` before ${r.refused.pod} was refused` : ' and none was refused'),
