@@ -150,9 +150,11 @@ if [ "$provider" != kwok ]; then
   # Replication factor 1 for the ledger's keyspace: the keys whose only replica is on the stopped node cannot be
   # written or read while it is down (about a third of them), so [F5.6] must fail.
   mutate cassandra-rf1 cassandra-faults F5.6 cassandra/ledger-keyspace.yaml 's/^  replication_factor: "3"$/  replication_factor: "1"/' '\[F5\.'
-  # No zk-pdb: nothing paces the drains, the next one evicts a second member while the first is still starting, the
-  # quorum is lost and writes stop for longer than the budget, so [F4.4] must fail (and [F4.6]: one member Ready).
-  mutate zk-no-pdb-drains zookeeper-drains F4.4 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[F4\.'
+  # No zk-pdb: nothing paces the drains, the next one evicts a second member while the first is still starting (its
+  # readiness probe alone waits 10 s), so the Ready members fall to one and [F4.6] must fail. Whether the writes also
+  # stop for longer than F4.4's 10 s depends on how soon the starting member rejoins the quorum: caught by [F4.4] on
+  # 2026-12-07 (17.9 s without a write), passed in a later run the same day, so F4.4 is not what this mutation targets.
+  mutate zk-no-pdb-drains zookeeper-drains F4.6 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[F4\.'
   # No seed shared by the set: each pod seeds itself (the image's default, as in v13) and forms a one-node ring,
   # so every pod turns Ready ([3.3] holds) but nodetool shows 1 UN instead of 3. A seed that resolves nowhere
   # makes Cassandra 5 exit at start instead, which [3.3] would catch only after its 15 min timeout.
