@@ -122,6 +122,19 @@ const claimState = (w: World, name: string): string => {
   return !c ? 'absent' : c.metadata?.deletionTimestamp ? 'Terminating' : (c.status?.phase ?? 'Pending');
 };
 
+/**
+ * The claims are kept: not being deleted either, and a claim the controller deletes goes a moment after its pod, so
+ * "nothing happens" to them for 5 s, then each is Bound and not Terminating.
+ */
+async function claimsKept(w: World, claims: readonly string[]): Promise<void> {
+  await w.pvcs.hold(w.window(5), (e) =>
+    claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
+      ? `${e.object.metadata?.name} is being deleted`
+      : undefined,
+  );
+  for (const c of claims) expect(claimState(w, c), c).toBe('Bound');
+}
+
 feature(scenario, (f) => {
   let created = 0;
 
@@ -262,14 +275,7 @@ feature(scenario, (f) => {
 
   f.assess('1.12', 'after scale-down all five PVCs www-web-0..4 still exist and are Bound', { timeout: 30 }, async (w) => {
     const claims = podNames(SET, 0, 4).map((n) => `www-${n}`);
-    // Kept means not being deleted either, and a claim the StatefulSet controller deletes goes a moment after its
-    // pod: "nothing happens" to the claims for 5 s, then each is Bound and not Terminating.
-    await w.pvcs.hold(w.window(5), (e) =>
-      claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
-        ? `${e.object.metadata?.name} is being deleted`
-        : undefined,
-    );
-    for (const c of claims) expect(claimState(w, c), c).toBe('Bound');
+    await claimsKept(w, claims);
   });
 
   f.assess('1.13', 'RollingUpdate A→B replaces web-2, web-1, web-0 in order, each after the previous is Ready', { timeout: 300 }, async (w) => {
@@ -395,12 +401,7 @@ feature(scenario, (f) => {
     await w.delete('StatefulSet', 'apps/v1', SET);
     await waitNoPods(w, SET, 120);
     const claims = podNames(SET, 0, 4).map((n) => `www-${n}`);
-    await w.pvcs.hold(w.window(5), (e) =>
-      claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
-        ? `${e.object.metadata?.name} is being deleted`
-        : undefined,
-    );
-    for (const c of claims) expect(claimState(w, c), c).toBe('Bound');
+    await claimsKept(w, claims);
   });
 
   f.assess('1.22', 'deleting svc/nginx and re-applying web.yaml re-binds the PVCs: curl returns web-0/web-1', { timeout: 180, needs: ['exec'] }, async (w) => {
