@@ -176,6 +176,10 @@ if [ "$provider" != kwok ]; then
   # sends SIGTERM with 2 s to go; nginx stops at once (exit 0), but only after the grace period ended, so the
   # graceful-stop guarantee [A6.1] must fail on the pod the check re-creates.
   mutate_app app-prestop-overrun examples/web-app A6.1 web.yaml 's|^      containers:$|      terminationGracePeriodSeconds: 10\n&|; s|^          image: registry.k8s.io/nginx-slim:0.24$|&\n          lifecycle:\n            preStop:\n              exec:\n                command: [sleep, "20"]|'
+  # --app: ZooKeeper without its PDB (examples/zookeeper-app). A5.1-A5.3 are then not applicable, and A5.4 drains the
+  # members' nodes back to back with nothing to pace them: the second drain evicts a member while the first is still
+  # starting, so the Ready members fall to one, under the declared quorum (majority: 2), and [A5.4] must fail.
+  mutate_app app-zk-no-pdb examples/zookeeper-app A5.4 zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d'
   # Redis without the append-only file (and, as in the fixture, no RDB snapshot): after every pod is deleted rd-0
   # starts empty, the replicas resync to it, and foo is gone, so [E5.4] must fail ([E5.3] writes foo first).
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'

@@ -65,7 +65,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     // Whatever runs is one of the checked guarantees; nothing unchecked can pass.
     for (const x of a.assertions) if (x.skip === undefined) expect(CHECKED).toContain(x.check.id);
   });
-  it('examples/web-app (README "Check your own app"): twelve guarantees checked, A5.1 and A5.2 on its PDB, A3.3 on its exec datum', () => {
+  it('examples/web-app (README "Check your own app"): thirteen guarantees checked, A5.1 and A5.2 on its PDB, A3.3 and A5.4 on its exec datum', () => {
     const a = prepareApp({ path: path.join(ROOT, 'examples', 'web-app'), values: [], set: [] });
     expect(a.name).toBe('app-web-app');
     expect(a.assertions.filter((x) => x.skip === undefined).map((x) => x.id)).toEqual([
@@ -80,9 +80,10 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A4.1',
       'A5.1',
       'A5.2',
+      'A5.4',
       'A6.1',
     ]);
-    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(15);
+    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(14);
     expect(a.profile?.datum).toMatchObject({ kind: 'exec', scope: 'pod', container: 'nginx' });
   });
   it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1, A5.2 and A7.1 run', () => {
@@ -232,6 +233,7 @@ describe('--app --list: the plan without a cluster', () => {
       'A3.3',
       'A3.4',
       'A4.1',
+      'A5.4',
       'A6.1',
     ]);
     expect(lines).toContain(

@@ -17,13 +17,16 @@ import { concurrent, minReady, orderedCreate, orderedTerminate, type Verdict } f
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
 import { factsOf, podRange, type StatefulSetFacts } from './objects.ts';
-import { podDatum } from './datum.ts';
+import { datumLedgerAdapter, podDatum } from './datum.ts';
+import { quorumFor } from './profile.ts';
+import type { Ledger } from '../ledger/record.ts';
 import { CHECKED, appStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
 import {
   claimState,
   claimsOf,
   claimsVerdict,
   createdWithoutWaiting,
+  drainAvailabilityVerdict,
   declaredPods,
   gracefulStopVerdict,
   identityVerdict,
@@ -79,6 +82,9 @@ interface Check {
   timeout(s: SetUnder): number;
   run(w: World, s: SetUnder, id: string): Promise<void>;
 }
+
+/** The ledger of A5.4: one write and one read per second, each allowed 5 s; the run ends when the drains do. */
+const LEDGER = { rateHz: 1, durationMs: 3_600_000, opTimeoutMs: 5000, maxInFlight: 4 } as const;
 
 const holds = (w: World, id: string, v: Verdict): void => {
   if (!v.ok) throw new Error(v.reason);
@@ -444,6 +450,71 @@ feature(scenario, (feat) => {
             ...(low.at && { fewestAt: `event #${low.at.seq}, ${low.at.type} ${low.at.name}` }),
           }),
         );
+      },
+    },
+    'A5.4': {
+      timeout: (s) => 2 * s.R + s.f.replicas * (150 + s.R) + 240,
+      async run(w, s, id) {
+        const d = a.profile?.datum;
+        if (!d) throw new Error('A5.4 runs with a datum only (a bug in the harness: skipOf should have skipped it)');
+        const U = a.profile?.budgets.maxUnavailableSeconds ?? 30;
+        const quorum = quorumFor(a.profile, s.f.replicas);
+        const pods = declaredPods(s.f);
+        await waitAllReady(w, s.f, s.R);
+        const x = pdbExpectation(a.objects, s.f.name);
+        if (x) await pdbSettled(w, x);
+        // One ledger through the Ready pods (replicated), or one per pod through that pod alone (scope pod).
+        const runs =
+          d.scope === 'pod'
+            ? pods.map((pod) => ({ name: `drains-${pod}`, run: w.ledger(`drains-${pod}`, datumLedgerAdapter(w, d, { pod }), LEDGER) }))
+            : [{ name: 'drains', run: w.ledger('drains', datumLedgerAdapter(w, d, { set: s.f.name, writeAnyPod: quorum !== undefined }), LEDGER) }];
+        const drains: { node: string; exitCode: number; seconds: number; errors: string[] }[] = [];
+        let mark = w.mark();
+        let failure: unknown;
+        try {
+          w.step(`ledger baseline: ${pods.join(', ')} stay Ready for 5 s`);
+          await w.pods.hold(w.window(5), (e) =>
+            pods.includes(e.object.metadata?.name ?? '') && !runningReady(e.object)
+              ? `${e.object.metadata?.name} stopped being Ready before the drains`
+              : undefined,
+          );
+          // The nodes drained back to back, as an automated node upgrade does: drain, uncordon, the next at once.
+          // Only the PDB, if any, paces them (a drain's evictions are refused with 429 until the pods it protects are back).
+          const nodes = [...new Set(pods.map((p) => w.pod(p)?.spec?.nodeName ?? ''))].filter(Boolean);
+          mark = w.mark();
+          for (const node of nodes) {
+            const ends = runs.map((r) => r.run.fault(`drain ${node}`));
+            w.step(`kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data (through the Eviction API); then uncordon, the next at once`);
+            const t0 = w.timeline.now();
+            const r = await drain(w.kube, node, { timeoutMs: w.timeoutMs(150 + s.R), timeline: w.timeline, by: w.ctx.runId });
+            drains.push({ node, exitCode: r.exitCode, seconds: Math.round((w.timeline.now() - t0) / 100) / 10, errors: r.errors });
+            await uncordon(w.kube, node);
+            for (const end of ends) end();
+            if (r.exitCode !== 0) break;
+          }
+          await waitAllReady(w, s.f, s.R);
+          w.step('ledger aftermath: 5 s with every pod Ready');
+          await w.pods.hold(w.window(5), () => undefined);
+        } catch (err) {
+          failure = err;
+        }
+        const ledgers: { name: string; ledger: Ledger }[] = [];
+        for (const r of runs) r.run.stop();
+        for (const r of runs) ledgers.push({ name: r.name, ledger: await r.run.done });
+        if (failure !== undefined) throw failure;
+        const low = minReady(w.podEvents(), pods, mark);
+        const v = drainAvailabilityVerdict({
+          ledgers,
+          judgeWrites: d.scope === 'pod' || quorum !== undefined,
+          maxUnavailableMs: U * 1000,
+          asyncReplication: a.profile?.asyncReplication ?? false,
+          drains,
+          ...(quorum !== undefined && { quorum }),
+          fewestReady: low.min,
+          ...(low.at && { fewestAt: `event #${low.at.seq}, ${low.at.type} ${low.at.name}` }),
+        });
+        w.report({ ...v.numbers, ...Object.fromEntries(drains.map((x, i) => [`drain${i}S`, x.seconds])) });
+        holds(w, id, v);
       },
     },
     'A6.1': {

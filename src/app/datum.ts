@@ -1,10 +1,13 @@
 /**
  * The profile's datum (docs/app-guarantees.md §0.2) as a write and a read on one pod: an exec command pair run in
  * its container, or an adapter reached through a port-forward to that pod (zookeeper, http). The data checks
- * (A3.3, …) use only this, so a datum of either kind checks the same guarantees.
+ * (A3.3, …) use only this, so a datum of either kind checks the same guarantees. `datumLedgerAdapter` puts the
+ * same datum under the write ledger (src/ledger/) for the checks during drains (A5.4).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { World } from '../scenario.ts';
+import type { Adapter } from '../ledger/writer.ts';
+import { runningReady, setPods } from '../kube/statefulset.ts';
 import { exec, type ExecResult } from '../kube/exec.ts';
 import { portForward } from '../kube/port-forward.ts';
 import { eventually } from '../eventually.ts';
@@ -129,4 +132,73 @@ function adapterDatum(w: World, d: AdapterDatum): PodDatum {
       });
     },
   };
+}
+
+/**
+ * The datum as a write ledger's Adapter (A5.4), quietly (the ledger records each operation; no step per exec):
+ * through `pod` alone (scope pod), or through the Ready pods of `set` in turn (scope replicated), writes then only
+ * through the lowest Ready pod unless `writeAnyPod` (an app with a quorum takes a write on any member). No Ready pod:
+ * the operation fails, which the ledger counts as unavailability.
+ */
+export function datumLedgerAdapter(w: World, d: Datum, target: { readonly pod: string } | { readonly set: string; readonly writeAnyPod: boolean }): Adapter {
+  const io = quietIo(w, d);
+  let turn = 0;
+  const ready = (set: string): string[] =>
+    setPods(w, set)
+      .filter(runningReady)
+      .map((p) => p.metadata?.name ?? '');
+  const pick = (kind: 'write' | 'read'): string => {
+    if ('pod' in target) return target.pod;
+    const pods = ready(target.set);
+    if (pods.length === 0) throw new Error(`no pod of ${target.set} is Running and Ready`);
+    return kind === 'write' && !target.writeAnyPod ? pods[0]! : pods[turn++ % pods.length]!;
+  };
+  return { write: (key, value) => io.write(pick('write'), key, value), read: (key) => io.read(pick('read'), key) };
+}
+
+/** One write and one read through a named pod, recorded by the caller alone. */
+function quietIo(
+  w: World,
+  d: Datum,
+): { write(pod: string, key: string, value: string): Promise<void>; read(pod: string, key: string): Promise<string | undefined> } {
+  if (d.kind === 'adapter') {
+    const io = adapterIo(w, d);
+    return {
+      write: (pod, key, value) => io.write(pod, podPort(w.pod(pod), d.port), key, value),
+      read: (pod, key) => io.read(pod, podPort(w.pod(pod), d.port), key),
+    };
+  }
+  const run = async (pod: string, argv: readonly string[]): Promise<ExecResult> => {
+    const r = await exec(w.kube, w.ns, pod, argv, { container: d.container, timeoutMs: w.timeoutMs(30) });
+    if (r.exitCode !== 0) throw new Error(`${pod}: exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
+    return r;
+  };
+  return {
+    async write(pod, key, value) {
+      await run(
+        pod,
+        d.write.map((a) => fillTemplate(a, key, value)),
+      );
+    },
+    async read(pod, key) {
+      const r = await run(
+        pod,
+        d.read.map((a) => fillTemplate(a, key)),
+      );
+      return execValue(r.stdout, key, d.match);
+    },
+  };
+}
+
+/**
+ * The value an exec read printed: all of stdout (match exact), or (match line) the line holding a ledger value of
+ * this key (`<key>#v<n>`, src/ledger/writer.ts), else the first non-empty line.
+ */
+export function execValue(stdout: string, key: string, match: 'line' | 'exact'): string {
+  if (match === 'exact') return stdout.trim();
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.find((l) => l.startsWith(`${key}#v`)) ?? lines[0] ?? '';
 }

@@ -37,7 +37,23 @@ export const CHECK_FILE = path.join(import.meta.dirname, `check.e2e${path.extnam
 /** The adapters this version checks data through (src/app/datum.ts); a datum through another is skipped with the reason. */
 export const DATUM_ADAPTERS: readonly AdapterName[] = ['zookeeper', 'http'];
 
-export const CHECKED: readonly string[] = ['A1.1', 'A1.2', 'A2.1', 'A2.2', 'A2.3', 'A3.1', 'A3.2', 'A3.3', 'A3.4', 'A4.1', 'A5.1', 'A5.2', 'A6.1', 'A7.1'];
+export const CHECKED: readonly string[] = [
+  'A1.1',
+  'A1.2',
+  'A2.1',
+  'A2.2',
+  'A2.3',
+  'A3.1',
+  'A3.2',
+  'A3.3',
+  'A3.4',
+  'A4.1',
+  'A5.1',
+  'A5.2',
+  'A5.4',
+  'A6.1',
+  'A7.1',
+];
 
 /**
  * Why an assertion is skipped on every provider, or undefined when it runs (then only its `needs` can still skip
@@ -228,8 +244,8 @@ export function appScenario(app: PreparedApp): DiscoveredScenario {
     summary: `the guarantees of docs/app-guarantees.md on ${describeApp(app.input)} (StatefulSet ${app.statefulSets.map(nameOf).join(', ')})`,
     // The app's objects are checked (dry run) and their images loaded by the runner through appFixtureFiles.
     fixtures: [],
-    // A5.2 drains the nodes of the pods: on --provider existing only with --allow-disruptive, and alone in its cluster.
-    ...(app.assertions.some((a) => a.check.id === 'A5.2' && a.skip === undefined) && { disruptive: true }),
+    // A5.2 and A5.4 drain the nodes of the pods: on --provider existing only with --allow-disruptive, and alone in its cluster.
+    ...(app.assertions.some((a) => (a.check.id === 'A5.2' || a.check.id === 'A5.4') && a.skip === undefined) && { disruptive: true }),
     assertions: app.assertions.map((a) => ({ id: a.id, name: a.name, after: [] })),
     file: CHECK_FILE,
     fixturesRoot: appDir(app.path),

@@ -7,6 +7,8 @@
 import type { KubernetesObject, V1LabelSelector, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudgetStatus, V1StatefulSet } from '@kubernetes/client-node';
 import { firstAdded, isRunningReady, type PodEvent, type Verdict } from '../ordering.ts';
 import type { ObservedEvent } from '../kube/watch.ts';
+import type { Ledger } from '../ledger/record.ts';
+import { describeWrite, ledgerProblems, lostWrites, unavailability } from '../ledger/verdict.ts';
 import { factsOf, nameOf, parseQuantity, pdbDesiredHealthy, pdbsOf, selects, selectorText, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
 
 const pass = (reason: string): Verdict => ({ ok: true, reason });
@@ -566,4 +568,87 @@ export function maintenanceVerdict(r: MaintenanceRecord): Verdict {
     `${allowed} eviction(s) accepted (${r.accepted.join(', ')}), the next (${r.refused!.pod}) refused with 429; ` +
       `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; never fewer than ${r.fewestReady} Ready (desiredHealthy ${pdb.desiredHealthy})`,
   );
+}
+
+// ---- A5.4 ----
+
+/** What A5.4 recorded while the nodes of the pods were drained back to back. */
+export interface DrainAvailabilityRecord {
+  /** Scope replicated: one ledger through the Ready pods; scope pod: one per pod, through that pod only. */
+  readonly ledgers: readonly { readonly name: string; readonly ledger: Ledger }[];
+  /** Whether write gaps count: with a quorum (replicated), or each pod's own writes (scope pod). */
+  readonly judgeWrites: boolean;
+  readonly maxUnavailableMs: number;
+  /** Acknowledged writes lost while a drain ran are counted, not failed; those acknowledged outside every drain fail. */
+  readonly asyncReplication: boolean;
+  readonly drains: MaintenanceRecord['drains'];
+  /** The quorum the profile declares, and the fewest pods Running and Ready from the first drain on. */
+  readonly quorum?: number;
+  readonly fewestReady: number;
+  readonly fewestAt?: string;
+}
+
+/** Whether instant t lies in one of the ledger's fault windows (a window still open runs to the ledger's end). */
+const inWindow = (l: Ledger, t: number): boolean => l.windows.some((x) => t >= x.start && t <= (x.end ?? l.end));
+
+/**
+ * A5.4: every drain succeeded; no ledger had a stretch without a successful read (and write, when judged) longer
+ * than the budget; no acknowledged write was lost (with asyncReplication: none acknowledged outside the drains);
+ * with a quorum, never fewer than that many pods Ready. A ledger with no acknowledged write or no successful read
+ * showed nothing and fails.
+ */
+export function drainAvailabilityVerdict(r: DrainAvailabilityRecord): Verdict & { numbers: Record<string, number> } {
+  const problems: string[] = [];
+  const told: string[] = [];
+  const budget = `the budget of ${r.maxUnavailableMs / 1000} s`;
+  const numbers: Record<string, number> = { fewestReady: r.fewestReady, budgetMs: r.maxUnavailableMs };
+  for (const d of r.drains) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
+  if (r.drains.length === 0) problems.push('no node was drained');
+  if (r.ledgers.length === 0) problems.push('no ledger ran');
+  for (const { name, ledger } of r.ledgers) {
+    const broken = ledgerProblems(ledger);
+    if (broken.length) {
+      problems.push(`ledger ${name}: ${broken[0]}`);
+      continue;
+    }
+    const u = unavailability(ledger);
+    const lost = lostWrites(ledger);
+    const lostOutside = lost.lost.filter((x) => !inWindow(ledger, x.write.end));
+    Object.assign(numbers, {
+      [`${name}:readGapMs`]: Math.round(u.read.longest.ms),
+      [`${name}:writeGapMs`]: Math.round(u.write.longest.ms),
+      [`${name}:acknowledged`]: lost.acknowledged,
+      [`${name}:lost`]: lost.lost.length,
+    });
+    if (u.read.successes === 0) problems.push(`${name}: no read succeeded`);
+    else if (u.read.longest.ms > r.maxUnavailableMs)
+      problems.push(
+        `${name}: no successful read for ${Math.round(u.read.longest.ms)} ms (${Math.round(u.read.longest.from)} to ${Math.round(u.read.longest.to)} ms)`,
+      );
+    if (r.judgeWrites && u.write.longest.ms > r.maxUnavailableMs)
+      problems.push(
+        `${name}: no successful write for ${Math.round(u.write.longest.ms)} ms (${Math.round(u.write.longest.from)} to ${Math.round(u.write.longest.to)} ms)`,
+      );
+    if (lost.acknowledged === 0) problems.push(`${name}: no write was acknowledged, so nothing showed the data survive`);
+    if (lost.unverified.length) problems.push(`${name}: ${lost.unverified.length} acknowledged write(s) not read back: ${lost.unverified[0]!.why}`);
+    const failing = r.asyncReplication ? lostOutside : lost.lost;
+    if (failing.length)
+      problems.push(
+        `${name}: ${failing.length} acknowledged write(s) lost${r.asyncReplication ? ' outside the drains' : ''}, e.g. ${describeWrite(failing[0]!.write)} read back as ${failing[0]!.found ?? 'missing'}`,
+      );
+    else if (lost.lost.length) told.push(`${name}: ${lost.lost.length} write(s) acknowledged during a drain lost (asyncReplication: counted, not failed)`);
+    told.push(
+      `${name}: longest without a read ${Math.round(u.read.longest.ms)} ms${r.judgeWrites ? `, without a write ${Math.round(u.write.longest.ms)} ms` : ''}, ${lost.acknowledged} writes kept`,
+    );
+  }
+  if (r.quorum !== undefined && r.fewestReady < r.quorum)
+    problems.push(
+      `only ${r.fewestReady} pod(s) were Ready${r.fewestAt ? ` (at ${r.fewestAt})` : ''} while the nodes were drained, fewer than the quorum ${r.quorum}`,
+    );
+  if (problems.length) return { ok: false, reason: some(problems), numbers };
+  return {
+    ok: true,
+    reason: `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; ${told.join('; ')}; within ${budget}${r.quorum !== undefined ? `; never fewer than ${r.fewestReady} Ready (quorum ${r.quorum})` : ''}`,
+    numbers,
+  };
 }
