@@ -3,6 +3,7 @@
  * The steps follow the tutorial: create web, check ordering and identity, storage, scale, update, delete, and
  * the Parallel pod management policy. Each assertion is named with its catalogue ID.
  */
+import { kubectlRolloutComplete } from '../src/kube/kubectl.ts';
 import { expect } from 'vitest';
 import type { V1PersistentVolume, V1Pod } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../src/scenario.ts';
@@ -283,6 +284,7 @@ feature(scenario, (f) => {
     const mark = w.mark();
     const gen = await setImage(w, SET, B);
     await waitRollout(w, SET, 300, gen);
+    w.timeline.add('note', '1.13', await kubectlRolloutComplete(w, SET));
     await waitRunningAndReady(w, SET, 3, 60);
     holds(orderedReplace(w.podEvents(), ['web-2', 'web-1', 'web-0'], mark));
     expect(setPods(w, SET).map(imageOf)).toEqual([B, B, B]);
@@ -354,6 +356,7 @@ feature(scenario, (f) => {
     const mark = w.mark();
     const gen = await mergePatch(w, SET, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } } }, 'partition 0');
     await waitRollout(w, SET, 300, gen);
+    w.timeline.add('note', '1.17', await kubectlRolloutComplete(w, SET));
     await waitRunningAndReady(w, SET, 3, 60);
     holds(orderedReplace(w.podEvents(), ['web-1', 'web-0'], mark));
     expect(setPods(w, SET).map(imageOf)).toEqual([A, A, A]);

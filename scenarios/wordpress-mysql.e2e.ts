@@ -17,19 +17,32 @@ import { MERGE } from '../src/kube/client.ts';
 import { portForward } from '../src/kube/port-forward.ts';
 import { SERVICE_NAME_LABEL, singleReadyEndpoint } from '../src/kube/endpoints.ts';
 import { runningReady } from '../src/kube/statefulset.ts';
+import { deletedByKubectl, kubectl, kubectlFailure } from '../src/kube/kubectl.ts';
 import { firstAdded, firstDeleted } from '../src/ordering.ts';
 
 $.quiet = true;
 
 const PASSWORD = randomBytes(12).toString('hex');
 
-/** `kubectl kustomize` on a private copy of the fixture directory with the password filled in. */
-async function kustomize(w: World): Promise<KubernetesObject[]> {
+/**
+ * Runs `fn` on a private copy of the fixture directory with the password filled in (the same password, so the same
+ * generated Secret name, every time), removed afterwards.
+ */
+async function inKustomization<T>(w: World, fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-kustomize-'));
   try {
     cpSync(path.join(w.ctx.fixturesDir, 'wordpress-mysql'), dir, { recursive: true });
     const k = path.join(dir, 'kustomization.yaml');
     writeFileSync(k, readFileSync(k, 'utf8').replace('password=YOUR_PASSWORD', `password=${PASSWORD}`));
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `kubectl kustomize` of the fixture, with the run's overlays. */
+function kustomize(w: World): Promise<KubernetesObject[]> {
+  return inKustomization(w, async (dir) => {
     const r = await $`kubectl kustomize ${dir}`.nothrow();
     if (r.exitCode !== 0) throw new Error(`kubectl kustomize failed: ${r.stderr.trim().split('\n')[0]}`);
     const { objects, deviations } = applyOverlays(parseManifests(r.stdout, 'kustomize output'), {
@@ -39,9 +52,7 @@ async function kustomize(w: World): Promise<KubernetesObject[]> {
     });
     for (const d of deviations) w.timeline.add('note', 'overlay', `${d.object}: ${d.change}`);
     return objects;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const podsOf = (w: World, prefix: RegExp): V1Pod[] => [...w.pods.current.values()].filter((p) => prefix.test(p.metadata?.name ?? ''));
@@ -296,7 +307,13 @@ feature(scenario, (f) => {
       { path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' },
       (p) => p.status?.phase ?? '',
     );
-    for (const o of [...objects].reverse()) await w.delete(o.kind!, o.apiVersion!, o.metadata!.name!);
+    // The tutorial's own command; its output must name every object of the kustomization.
+    const r = await inKustomization(w, (dir) => {
+      w.step('kubectl delete -k ./');
+      return kubectl(w, ['delete', '-k', dir]);
+    });
+    expect(r.exitCode, kubectlFailure(['delete', '-k', './'], r)).toBe(0);
+    expect(deletedByKubectl(r.stdout).sort()).toEqual(objects.map((o) => `${o.kind!.toLowerCase()}/${o.metadata!.name}`).sort());
     await w.pods.until(() => w.pods.current.size === 0, w.timeoutMs(120), 'every pod gone');
     await w.pvcs.until(() => w.pvcs.current.size === 0, w.timeoutMs(120), 'every PVC gone');
     await pvs.until(

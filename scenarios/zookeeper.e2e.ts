@@ -9,12 +9,13 @@ import type { V1EndpointSlice, V1PodDisruptionBudget } from '@kubernetes/client-
 import { defineScenario, feature, type World } from '../src/scenario.ts';
 import { holds, minReady, orderedCreate, orderedReplace, restartedInPlace, runningBeforeReady } from '../src/ordering.ts';
 import { eventually } from '../src/eventually.ts';
-import { JSON_PATCH, STRATEGIC } from '../src/kube/client.ts';
+import { JSON_PATCH } from '../src/kube/client.ts';
 import { cordon, uncordon, uncordonAll } from '../src/kube/drain.ts';
 import type { ResourceWatch } from '../src/kube/watch.ts';
 import { nslookupAddress } from '../src/parsers/nslookup.ts';
 import { quorumShape } from '../src/parsers/zookeeper.ts';
 import { srvr, watchPdbs, zkCliCreate, zkCliGet, zkCreate, zkGet } from '../src/apps/zookeeper.ts';
+import { kubectl, kubectlFailure, kubectlRolloutComplete } from '../src/kube/kubectl.ts';
 import { describePods, podNames, runningReady, scale, setPods, waitNoPods, waitRollout, waitRunningAndReady, waitSetReady } from '../src/kube/statefulset.ts';
 
 const SET = 'zk';
@@ -214,6 +215,7 @@ feature(scenario, (f) => {
       JSON_PATCH,
     );
     await waitRollout(w, SET, 720, s.metadata?.generation ?? 0);
+    w.timeline.add('note', '4.14', await kubectlRolloutComplete(w, SET));
     await waitRunningAndReady(w, SET, 3, 120);
     holds(orderedReplace(w.podEvents(), ['zk-2', 'zk-1', 'zk-0'], mark));
     const low = minReady(w.podEvents(), MEMBERS, mark);
@@ -226,16 +228,19 @@ feature(scenario, (f) => {
     else w.partial('/hello read on zk-0 after the update', 'exec');
   });
 
-  f.assess('4.15', 'rollout undo goes back to the previous revision: cpu 500m again', { timeout: 720 }, async (w) => {
-    const revisions = await w.kube.apps.listNamespacedControllerRevision({ namespace: w.ns });
-    const previous = revisions.items.find((r) => r.metadata?.name === revisionBefore);
-    if (!previous) throw new Error(`revision ${revisionBefore} not found for undo`);
-    // `kubectl rollout undo sts/zk`: strategic-merge the previous revision's recorded template patch.
-    w.step(`kubectl rollout undo sts/zk (to ${revisionBefore})`);
-    const s = await w.kube.apps.patchNamespacedStatefulSet({ name: SET, namespace: w.ns, body: previous.data }, STRATEGIC);
+  f.assess('4.15', 'kubectl rollout undo goes back to the previous revision: cpu 500m again', { timeout: 720 }, async (w) => {
+    const args = ['rollout', 'undo', `sts/${SET}`];
+    w.step(`kubectl ${args.join(' ')} (back to ${revisionBefore})`);
+    const r = await kubectl(w, args);
+    expect(r.exitCode, kubectlFailure(args, r)).toBe(0);
+    expect(r.stdout.trim()).toBe(`statefulset.apps/${SET} rolled back`);
+    const s = await w.kube.apps.readNamespacedStatefulSet({ name: SET, namespace: w.ns });
     await waitRollout(w, SET, 720, s.metadata?.generation ?? 0);
     await waitRunningAndReady(w, SET, 3, 120);
     expect(cpuRequests(w)).toEqual(['500m', '500m', '500m']);
+    // The revision kubectl rolled back to is the one recorded before the update (4.14), and kubectl agrees it is done.
+    expect(w.statefulsets.current.get(SET)?.status?.updateRevision).toBe(revisionBefore);
+    w.timeline.add('note', '4.15', await kubectlRolloutComplete(w, SET));
   });
 
   f.assess(
