@@ -83,7 +83,8 @@ mutate_app() {
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
 if [ "$provider" = kwok ] || [ "${ALL:-}" = 1 ]; then
 mutate parallel-web statefulset-basics 1.2 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/'
-# Without zk-pdb the third drain succeeds, so the drain-blocked assertion must fail (4.20-4.22 set the stage).
+# Without zk-pdb the drain-blocked assertion must fail: its first step waits for zk-pdb to allow no disruption and
+# says zk-pdb is missing (4.20-4.22 set the stage; 4.21 and 4.22 fail the same way).
 mutate no-pdb zookeeper-maintenance 4.23 zookeeper/zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d' '\[4\.2[0-3]\]'
 # Without `strategy: Recreate` MySQL rolls (surge first): the new pod exists before the old one is gone, so two
 # mysqld could share the volume. [2.9] must see the new pod ADDED before the old one is DELETED.

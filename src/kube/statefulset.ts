@@ -46,7 +46,9 @@ export function whyNotRunning(p: V1Pod): string {
   const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting;
   if (waiting) return ` [${waiting.reason}${waiting.message ? `: ${waiting.message.split('\n')[0]!.slice(0, 160)}` : ''}]`;
   const unsched = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  if (unsched) return ` [${unsched.reason ?? 'Unschedulable'}: ${(unsched.message ?? '').slice(0, 160)}]`;
+  // The scheduler's message says per node why not ("0/4 nodes are available: 1 node(s) …; preemption: …"): the
+  // reason a pod stays Pending is often past 160 characters, so it is kept whole up to 600.
+  if (unsched) return ` [${unsched.reason ?? 'Unschedulable'}: ${(unsched.message ?? '').slice(0, 600)}]`;
   return '';
 }
 
