@@ -7,16 +7,17 @@
  * version does not check yet skipped as such; none of them is ever reported passed.
  */
 import { randomBytes } from 'node:crypto';
-import { VersionApi, type V1PersistentVolumeClaim, type V1Pod, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { VersionApi, type V1EndpointSlice, type V1PersistentVolumeClaim, type V1Pod, type V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../scenario.ts';
 import { CONTEXT_ENV, runContext } from '../context.ts';
 import { applyOverlays } from '../manifests.ts';
-import { describePods, runningReady, scale, setPods } from '../kube/statefulset.ts';
-import type { ResourceWatch } from '../kube/watch.ts';
-import { concurrent, minReady, orderedCreate, orderedTerminate, type Verdict } from '../ordering.ts';
+import { describePods, runningReady, scale, setPods, waitRollout } from '../kube/statefulset.ts';
+import { kubectl, kubectlFailure } from '../kube/kubectl.ts';
+import { toPodEvent, type ResourceWatch } from '../kube/watch.ts';
+import { concurrent, minReady, orderedCreate, orderedReplace, orderedTerminate, podReplaced, type Verdict } from '../ordering.ts';
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
-import { factsOf, podRange, type StatefulSetFacts } from './objects.ts';
+import { factsOf, podRange, readinessServiceNames, scaled, type StatefulSetFacts } from './objects.ts';
 import { datumLedgerAdapter, podDatum } from './datum.ts';
 import { quorumFor } from './profile.ts';
 import type { Ledger } from '../ledger/record.ts';
@@ -32,9 +33,15 @@ import {
   identityVerdict,
   maintenanceVerdict,
   observedStops,
+  ordinalOf,
   minReadyBeforeNext,
   pdbExpectation,
   pdbVerdict,
+  publishedReadyVerdict,
+  revisionOf,
+  updatedStateVerdict,
+  SLICE_LAG_MS,
+  withdrawnVerdict,
   requiredSpread,
   sameClaimsVerdict,
   scaleClaimsVerdict,
@@ -205,6 +212,44 @@ async function deleteAndWaitBack(w: World, s: SetUnder, pod: string): Promise<st
   return oldUid;
 }
 
+/** The update of A8.2-A8.4: `kubectl rollout restart` (a pod-template annotation), as the run has no new version. */
+interface Update {
+  readonly mark: number;
+  /** The update revision before the restart (every pod's revision then), and the pods' UIDs then. */
+  readonly before: string;
+  readonly uids: ReadonlyMap<string, string>;
+}
+
+async function rolloutRestart(w: World, s: SetUnder): Promise<Update> {
+  const { f, R } = s;
+  await waitAllReady(w, f, R);
+  const status = w.statefulsets.current.get(f.name)?.status;
+  const before = status?.updateRevision ?? '';
+  if (!before || status?.currentRevision !== before)
+    throw new Error(`${f.name} is not at one revision before the update (current ${status?.currentRevision}, update ${before})`);
+  const uids = new Map(setPods(w, f.name).map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
+  const mark = w.mark();
+  const args = ['rollout', 'restart', `sts/${f.name}`];
+  w.step(`kubectl ${args.join(' ')} (the update: a pod-template annotation)`);
+  const r = await kubectl(w, args);
+  if (r.exitCode !== 0) throw new Error(kubectlFailure(args, r));
+  const gen = (await w.kube.apps.readNamespacedStatefulSet({ name: f.name, namespace: w.ns })).metadata?.generation ?? 0;
+  if (f.updateStrategy === 'RollingUpdate') {
+    // Each replaced pod may take R to be Ready again.
+    await waitRollout(w, f.name, (f.replicas - f.partition) * R + 30, gen);
+    await waitAllReady(w, f, R);
+  } else
+    await w.statefulsets.until(
+      () => {
+        const st = w.statefulsets.current.get(f.name)?.status;
+        return (st?.observedGeneration ?? 0) >= gen && (st?.updateRevision ?? before) !== before;
+      },
+      w.timeoutMs(30),
+      `${f.name}'s status to show the new revision`,
+    );
+  return { mark, before, uids };
+}
+
 feature(scenario, (feat) => {
   if (!app) {
     feat.setup('the app of --app PATH', async () => {
@@ -226,6 +271,8 @@ feature(scenario, (feat) => {
   };
   const cycle = (w: World, s: SetUnder): Promise<Cycle> => once(cycles, s, () => scaleCycle(w, s));
   const recreation = (w: World, s: SetUnder): Promise<Recreation> => once(recreations, s, () => recreate(w, s));
+  const updates = new Map<string, Promise<Update>>();
+  const update = (w: World, s: SetUnder): Promise<Update> => once(updates, s, () => rolloutRestart(w, s));
   let pdbWatch: Promise<ResourceWatch<V1PodDisruptionBudget>> | undefined;
   const pdbs = (w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> =>
     (pdbWatch ??= w.watch<V1PodDisruptionBudget>(
@@ -233,6 +280,20 @@ feature(scenario, (feat) => {
       (p) =>
         `expected=${p.status?.expectedPods ?? '?'} healthy=${p.status?.currentHealthy ?? '?'} desired=${p.status?.desiredHealthy ?? '?'} allowed=${p.status?.disruptionsAllowed ?? '?'}`,
     ));
+
+  let sliceWatch: Promise<ResourceWatch<V1EndpointSlice>> | undefined;
+  const slices = (w: World): Promise<ResourceWatch<V1EndpointSlice>> =>
+    (sliceWatch ??= w.watch<V1EndpointSlice>(
+      { path: `/apis/discovery.k8s.io/v1/namespaces/${w.ns}/endpointslices`, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace: w.ns },
+      (e) =>
+        (e.endpoints ?? [])
+          .map((x) => `${x.targetRef?.name ?? '?'}:${x.conditions?.ready ? 'ready' : 'not-ready'}${x.conditions?.terminating ? '+terminating' : ''}`)
+          .join(' '),
+    ));
+  const isMemberOf =
+    (f: StatefulSetFacts) =>
+    (pod: string): boolean =>
+      ordinalOf(f.name, pod) !== undefined;
 
   /** The PDB's status once its controller counts every selected pod healthy. */
   const pdbSettled = async (w: World, x: PdbExpectation): Promise<V1PodDisruptionBudget['status']> => {
@@ -375,6 +436,28 @@ feature(scenario, (feat) => {
           () => describePods(w, s.f.name),
         );
         holds(w, id, statusVerdict(w.pods.events, w.statefulsets.events, s.f.name, { minReadySeconds: s.f.minReadySeconds, now: w.timeline.now() }));
+      },
+    },
+    'A4.3': {
+      timeout: (s) => s.R + 30,
+      async run(w, s, id) {
+        await waitAllReady(w, s.f, s.R);
+        const watch = await slices(w);
+        const services = readinessServiceNames(a.objects, s.f.labels);
+        // Every pod Ready: each Service's slices list them ready within the controller's lag.
+        await watch.until(
+          () =>
+            services.every((svc) => {
+              const ready = [...watch.current.values()]
+                .filter((x) => x.metadata?.labels?.['kubernetes.io/service-name'] === svc)
+                .flatMap((x) => x.endpoints ?? [])
+                .filter((x) => x.conditions?.ready && x.targetRef?.name && isMemberOf(s.f)(x.targetRef.name));
+              return ready.length >= s.f.replicas;
+            }),
+          w.timeoutMs(SLICE_LAG_MS / 1000 + 25),
+          `the EndpointSlices of ${services.join(', ')} to list the ${s.f.replicas} Ready pods of ${s.f.name} as ready`,
+        );
+        holds(w, id, publishedReadyVerdict(w.podEvents(), watch.events, services, isMemberOf(s.f), w.timeline.now()));
       },
     },
     'A5.1': {
@@ -539,6 +622,17 @@ feature(scenario, (feat) => {
         holds(w, id, gracefulStopVerdict(stops, failures));
       },
     },
+    'A6.2': {
+      timeout: (s) => 3 * s.R + s.f.terminationGracePeriodSeconds + 60,
+      async run(w, s, id) {
+        // Every deletion of the run is judged; the re-creation (shared with A1.2, A3.2, A6.1) makes sure there is one.
+        await recreation(w, s);
+        const watch = await slices(w);
+        // The last deletion's 5 s must have passed before its withdrawal is judged: a window in which nothing is required.
+        await w.pods.hold(w.window(SLICE_LAG_MS / 1000 + 1), () => undefined);
+        holds(w, id, withdrawnVerdict(w.podEvents(), watch.events, readinessServiceNames(a.objects, s.f.labels), isMemberOf(s.f)));
+      },
+    },
     'A7.1': {
       timeout: (s) => s.R + 60,
       async run(w, s, id) {
@@ -568,6 +662,61 @@ feature(scenario, (feat) => {
         holds(w, id, spreadVerdict(setPods(w, s.f.name), [...w.pods.current.values()], nodes, terms));
       },
     },
+    'A8.2': {
+      timeout: (s) => (s.f.replicas + 2) * (s.R + 30),
+      async run(w, s, id) {
+        const u = await update(w, s);
+        const replaced = declaredPods(s.f)
+          .filter((p) => ordinalOf(s.f.name, p)! >= s.f.partition)
+          .reverse();
+        const maxU = scaled(s.f.maxUnavailable, s.f.replicas) ?? 1;
+        if (maxU <= 1) holds(w, id, orderedReplace(w.podEvents(), replaced, u.mark));
+        else {
+          const low = minReady(w.podEvents(), declaredPods(s.f), u.mark);
+          if (low.min < s.f.replicas - maxU) throw new Error(`only ${low.min} pod(s) were Ready during the update, more than maxUnavailable ${maxU} down`);
+        }
+        holds(w, id, updatedStateVerdict(s.f, setPods(w, s.f.name), w.statefulsets.current.get(s.f.name)?.status, u.before));
+      },
+    },
+    'A8.3': {
+      timeout: (s) => (s.f.replicas + 3) * (s.R + 30),
+      async run(w, s, id) {
+        const u = await update(w, s);
+        const below = declaredPods(s.f).filter((p) => ordinalOf(s.f.name, p)! < s.f.partition);
+        const touched = below.filter((p) => w.pod(p)?.metadata?.uid !== u.uids.get(p));
+        if (touched.length) throw new Error(`${touched.join(', ')} (below partition ${s.f.partition}) were replaced by the update`);
+        holds(w, id, updatedStateVerdict(s.f, setPods(w, s.f.name), w.statefulsets.current.get(s.f.name)?.status, u.before));
+        const pod = below.at(-1)!;
+        await deleteAndWaitBack(w, s, pod);
+        const rev = revisionOf(w.pod(pod));
+        if (rev !== u.before) throw new Error(`${pod} (below the partition) was re-created at revision ${rev ?? 'none'}, not the current ${u.before}`);
+        holds(w, id, { ok: true, reason: `${below.join(', ')} kept revision ${u.before} through the update; ${pod}, deleted, came back at ${u.before}` });
+      },
+    },
+    'A8.4': {
+      timeout: (s) => 2 * s.R + 150,
+      async run(w, s, id) {
+        const u = await update(w, s);
+        const members = new Set(declaredPods(s.f));
+        w.step(`OnDelete: no pod of ${s.f.name} is replaced for 60 s`);
+        await w.pods.hold(w.window(60), (e) => {
+          const pe = toPodEvent(e);
+          return members.has(pe.name) ? podReplaced(pe, u.uids) : undefined;
+        });
+        const updateRev = w.statefulsets.current.get(s.f.name)?.status?.updateRevision;
+        const pod = declaredPods(s.f).at(-1)!;
+        await deleteAndWaitBack(w, s, pod);
+        const problems = declaredPods(s.f).flatMap((p) => {
+          const want = p === pod ? updateRev : u.before;
+          return revisionOf(w.pod(p)) === want ? [] : [`${p} is at revision ${revisionOf(w.pod(p)) ?? 'none'}, not ${want}`];
+        });
+        if (problems.length) throw new Error(problems.join('; '));
+        holds(w, id, {
+          ok: true,
+          reason: `no pod replaced for 60 s after the update; ${pod}, deleted, came back at ${updateRev}, the others kept ${u.before}`,
+        });
+      },
+    },
   };
   const unchecked = CHECKED.filter((id) => !CHECKS[id]);
   if (unchecked.length) throw new Error(`prepare.ts CHECKED lists ${unchecked.join(', ')}, which check.e2e.ts does not check (a bug in the harness)`);
@@ -580,6 +729,8 @@ feature(scenario, (feat) => {
       w.deviations.push(d);
       w.timeline.add('note', 'overlay', `${d.object}: ${d.change}`);
     }
+    // A4.3 and A6.2 judge every EndpointSlice change of the run: their watch starts before anything exists.
+    if (a.assertions.some((x) => (x.check.id === 'A4.3' || x.check.id === 'A6.2') && x.skip === undefined)) await slices(w);
     created = w.mark(); // the watches already run
     await w.apply(objects);
   });

@@ -370,7 +370,7 @@ const RULES: Readonly<Record<string, (c: Ctx) => Verdict>> = {
     const s = readinessServices(c);
     if ('reason' in s) return no(s.reason);
     return yes(
-      `once a pod has a deletionTimestamp, its addresses in the EndpointSlices of Service ${s.names.join(', ')} are ready=false and terminating=true within 5 s, before the pod is gone`,
+      `once a pod has a deletionTimestamp, its addresses in the EndpointSlices of Service ${s.names.join(', ')} are gone, or ready=false and terminating=true, within 5 s, and never ready again`,
     );
   },
   'A7.1': ({ f, sts }) => {

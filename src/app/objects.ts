@@ -15,6 +15,11 @@ export const pdbsOf = (objects: readonly KubernetesObject[]): V1PodDisruptionBud
   objects.filter((o) => isKind(o, 'policy', 'PodDisruptionBudget')) as V1PodDisruptionBudget[];
 
 export const nameOf = (o: KubernetesObject): string => o.metadata?.name ?? '?';
+/** The Services among `objects` that select pods with `labels` and publish only Ready ones (no publishNotReadyAddresses). */
+export const readinessServiceNames = (objects: readonly KubernetesObject[], labels: Readonly<Record<string, string>>): string[] =>
+  servicesOf(objects)
+    .filter((s) => selects(serviceSelector(s), labels) && !s.spec?.publishNotReadyAddresses)
+    .map(nameOf);
 
 /** The StatefulSet as the API server defaults it: what a watch on the created object would show. */
 export interface StatefulSetFacts {

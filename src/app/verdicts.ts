@@ -4,7 +4,16 @@
  * against the Ready pods, the PDB's status, and required spread. Pure: check.e2e.ts gathers the objects and events,
  * these decide, each with the reason (what was shown, or what broke the guarantee).
  */
-import type { KubernetesObject, V1LabelSelector, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudgetStatus, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1EndpointSlice,
+  V1LabelSelector,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PodDisruptionBudgetStatus,
+  V1StatefulSet,
+  V1StatefulSetStatus,
+} from '@kubernetes/client-node';
 import { firstAdded, isRunningReady, type PodEvent, type Verdict } from '../ordering.ts';
 import type { ObservedEvent } from '../kube/watch.ts';
 import type { Ledger } from '../ledger/record.ts';
@@ -651,4 +660,179 @@ export function drainAvailabilityVerdict(r: DrainAvailabilityRecord): Verdict & 
     reason: `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; ${told.join('; ')}; within ${budget}${r.quorum !== undefined ? `; never fewer than ${r.fewestReady} Ready (quorum ${r.quorum})` : ''}`,
     numbers,
   };
+}
+
+// ---- A4.3, A6.2: EndpointSlices ----
+
+/** How long the EndpointSlice controller may take to follow a pod (catalogue A4.3, A6.2). */
+export const SLICE_LAG_MS = 5000;
+/** The two watches (pods, EndpointSlices) are separate streams: one may deliver a change up to this much earlier. */
+export const STREAM_SKEW_MS = 1000;
+
+/** One address of a pod in an EndpointSlice of a Service, as a slice event showed it. */
+interface Published {
+  readonly t: number;
+  readonly seq: number;
+  readonly service: string;
+  readonly slice: string;
+  readonly uid: string;
+  readonly pod: string;
+  readonly ready: boolean;
+  readonly terminating: boolean;
+}
+
+/** Every pod address of the given Services' slices, per slice event, in order; a DELETED slice lists nothing. */
+function published(
+  slices: readonly ObservedEvent<V1EndpointSlice>[],
+  services: readonly string[],
+): { t: number; seq: number; service: string; slice: string; addresses: Published[] }[] {
+  return slices.flatMap((e) => {
+    const service = e.object.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
+    if (!services.includes(service)) return [];
+    const slice = e.object.metadata?.name ?? '?';
+    const addresses =
+      e.type === 'DELETED'
+        ? []
+        : (e.object.endpoints ?? []).flatMap((ep) =>
+            ep.targetRef?.kind === 'Pod' && ep.targetRef.uid
+              ? [
+                  {
+                    t: e.t,
+                    seq: e.seq,
+                    service,
+                    slice,
+                    uid: ep.targetRef.uid,
+                    pod: ep.targetRef.name ?? '?',
+                    ready: ep.conditions?.ready === true,
+                    terminating: ep.conditions?.terminating === true,
+                  },
+                ]
+              : [],
+          );
+    return [{ t: e.t, seq: e.seq, service, slice, addresses }];
+  });
+}
+
+/** Per pod UID, the spans (ms) in which the pod watch saw it Running and Ready and not terminating. */
+function readySpans(pods: readonly PodEvent[], end: number): Map<string, [number, number][]> {
+  const spans = new Map<string, [number, number][]>();
+  const since = new Map<string, number>();
+  for (const e of pods) {
+    const ready = isRunningReady(e);
+    const from = since.get(e.uid);
+    if (ready && from === undefined) since.set(e.uid, e.t);
+    if (!ready && from !== undefined) {
+      spans.set(e.uid, [...(spans.get(e.uid) ?? []), [from, e.t]]);
+      since.delete(e.uid);
+    }
+  }
+  for (const [uid, from] of since) spans.set(uid, [...(spans.get(uid) ?? []), [from, end]]);
+  return spans;
+}
+
+/**
+ * A4.3: every address of a pod of the set that a slice of `services` showed ready=true, at time t, belongs to a pod
+ * the pod watch saw Ready at some moment in [t - 5 s, t + 1 s] (the controller's lag, the streams' skew); and each
+ * Service published at least one pod of the set as ready (else nothing was shown).
+ */
+export function publishedReadyVerdict(
+  pods: readonly PodEvent[],
+  slices: readonly ObservedEvent<V1EndpointSlice>[],
+  services: readonly string[],
+  isMember: (pod: string) => boolean,
+  end: number,
+): Verdict {
+  const spans = readySpans(pods, end);
+  const problems: string[] = [];
+  const seenReady = new Map<string, number>(services.map((s) => [s, 0]));
+  for (const ev of published(slices, services))
+    for (const a of ev.addresses) {
+      if (!isMember(a.pod) || !a.ready) continue;
+      seenReady.set(a.service, (seenReady.get(a.service) ?? 0) + 1);
+      const ok = (spans.get(a.uid) ?? []).some(([from, to]) => from <= a.t + STREAM_SKEW_MS && to >= a.t - SLICE_LAG_MS);
+      if (!ok)
+        problems.push(
+          `${a.pod} was ready=true in EndpointSlice ${a.slice} of Service ${a.service} (event #${a.seq}, ${Math.round(a.t)} ms) while it was not Ready`,
+        );
+    }
+  for (const [s, n] of seenReady) if (n === 0) problems.push(`Service ${s} never published a pod of the set as ready: nothing was shown`);
+  if (problems.length) return fail(some(problems));
+  return pass(
+    `${[...seenReady].map(([s, n]) => `${s}: ${n} ready address(es) seen`).join(', ')}, each of a pod that was Ready (within ${SLICE_LAG_MS / 1000} s)`,
+  );
+}
+
+/**
+ * A6.2: for each pod of the set the pod watch saw deleted (its first deletionTimestamp at td) that a Service had
+ * published as ready before: 5 s after td its address in that Service's slices is gone, or listed ready=false and
+ * terminating=true; and no slice shows it ready=true after that. At least one such deletion must have been seen.
+ */
+export function withdrawnVerdict(
+  pods: readonly PodEvent[],
+  slices: readonly ObservedEvent<V1EndpointSlice>[],
+  services: readonly string[],
+  isMember: (pod: string) => boolean,
+): Verdict {
+  const events = published(slices, services);
+  const deletions = new Map<string, { pod: string; t: number }>();
+  for (const e of pods) if (e.deleting && isMember(e.name) && !deletions.has(e.uid)) deletions.set(e.uid, { pod: e.name, t: e.t });
+  const problems: string[] = [];
+  let checked = 0;
+  let terminatingSeen = 0;
+  for (const [uid, d] of deletions)
+    for (const service of services) {
+      const wasReady = events.some((ev) => ev.service === service && ev.t < d.t && ev.addresses.some((a) => a.uid === uid && a.ready));
+      if (!wasReady) continue;
+      checked++;
+      // The slices of the Service as they stood at td + 5 s: the latest event of each slice up to then.
+      const deadline = d.t + SLICE_LAG_MS;
+      const current = new Map<string, Published[]>();
+      for (const ev of events) if (ev.service === service && ev.t <= deadline) current.set(ev.slice, ev.addresses);
+      const listed = [...current.values()].flat().filter((a) => a.uid === uid);
+      if (events.some((ev) => ev.service === service && ev.t < deadline && ev.t >= d.t && ev.addresses.some((a) => a.uid === uid && a.terminating && !a.ready)))
+        terminatingSeen++;
+      const still = listed.find((a) => a.ready || !a.terminating);
+      if (still)
+        problems.push(
+          `${d.pod} (deleting since ${Math.round(d.t)} ms) was still ${still.ready ? 'ready=true' : 'not terminating'} in EndpointSlice ${still.slice} of Service ${service} ${SLICE_LAG_MS / 1000} s later`,
+        );
+      const late = events.find((ev) => ev.service === service && ev.t > deadline && ev.addresses.some((a) => a.uid === uid && a.ready));
+      if (late) problems.push(`${d.pod} was ready=true again in EndpointSlice ${late.slice} of Service ${service} after its deletion (event #${late.seq})`);
+    }
+  if (checked === 0) problems.push(`no pod of the set that a Service published as ready was seen deleted: nothing was shown`);
+  if (problems.length) return fail(some(problems));
+  return pass(
+    `${checked} deletion(s) of a published pod: each withdrawn within ${SLICE_LAG_MS / 1000} s (${terminatingSeen} seen as ready=false, terminating=true before the address went)`,
+  );
+}
+
+// ---- A8.2-A8.4: updates ----
+
+const REVISION_LABEL = 'controller-revision-hash';
+export const revisionOf = (p: V1Pod | undefined): string | undefined => p?.metadata?.labels?.[REVISION_LABEL];
+
+/**
+ * The state an update of the set must end in (A8.2, A8.3): a new update revision; every pod with ordinal ≥ partition
+ * on it and every pod below the partition still on `before`; updatedReplicas = replicas - partition; and with
+ * partition 0, currentRevision = updateRevision.
+ */
+export function updatedStateVerdict(f: StatefulSetFacts, pods: readonly V1Pod[], status: V1StatefulSetStatus | undefined, before: string): Verdict {
+  const update = status?.updateRevision;
+  if (!update || update === before) return fail(`no new revision after the update: updateRevision is ${update ?? 'unset'}, as before`);
+  const problems: string[] = [];
+  for (const name of declaredPods(f)) {
+    const p = pods.find((x) => x.metadata?.name === name);
+    const want = ordinalOf(f.name, name)! >= f.partition ? update : before;
+    if (!p) problems.push(`${name} does not exist`);
+    else if (revisionOf(p) !== want)
+      problems.push(`${name} is at revision ${revisionOf(p) ?? 'none'}, not ${want}${want === before ? ' (below the partition: it must keep it)' : ''}`);
+  }
+  const updated = f.replicas - f.partition;
+  if (status?.updatedReplicas !== updated) problems.push(`status.updatedReplicas is ${status?.updatedReplicas ?? 'unset'}, not ${updated}`);
+  if (f.partition === 0 && status?.currentRevision !== update)
+    problems.push(`status.currentRevision is ${status?.currentRevision ?? 'unset'}, not the update revision ${update}`);
+  if (problems.length) return fail(some(problems));
+  return pass(
+    `${updated} pod(s) at the new revision ${update}${f.partition > 0 ? `, the ${f.partition} below the partition still at ${before}` : ', currentRevision = updateRevision'}; updatedReplicas ${updated}`,
+  );
 }
