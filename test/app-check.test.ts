@@ -65,7 +65,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     // Whatever runs is one of the checked guarantees; nothing unchecked can pass.
     for (const x of a.assertions) if (x.skip === undefined) expect(CHECKED).toContain(x.check.id);
   });
-  it('examples/web-app (README "Check your own app"): sixteen guarantees checked, A5.1 and A5.2 on its PDB, A3.3 and A5.4 on its exec datum, A4.3 and A6.2 on its Service', () => {
+  it('examples/web-app (README "Check your own app"): seventeen guarantees checked, A5.1 and A5.2 on its PDB, A3.3, A5.4 and A8.5 on its exec datum, A4.3 and A6.2 on its Service', () => {
     const a = prepareApp({ path: path.join(ROOT, 'examples', 'web-app'), values: [], set: [] });
     expect(a.name).toBe('app-web-app');
     expect(a.assertions.filter((x) => x.skip === undefined).map((x) => x.id)).toEqual([
@@ -85,8 +85,9 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A6.1',
       'A6.2',
       'A8.2',
+      'A8.5',
     ]);
-    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(11);
+    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(10);
     expect(a.profile?.datum).toMatchObject({ kind: 'exec', scope: 'pod', container: 'nginx' });
   });
   it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1, A5.2, A7.1 and A8.3 (partition 1) run', () => {
@@ -241,6 +242,7 @@ describe('--app --list: the plan without a cluster', () => {
       'A6.1',
       'A6.2',
       'A8.2',
+      'A8.5',
     ]);
     expect(lines).toContain(
       '  check [A3.3] web: the datum survives pod re-creation: a datum written on each pod is read back on that same pod (datum.scope: pod), also after each pod in turn is deleted and re-created (needs exec)',

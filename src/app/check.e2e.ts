@@ -19,7 +19,7 @@ import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
 import { factsOf, podRange, readinessServiceNames, scaled, type StatefulSetFacts } from './objects.ts';
 import { datumLedgerAdapter, podDatum } from './datum.ts';
-import { quorumFor } from './profile.ts';
+import { quorumFor, type Datum } from './profile.ts';
 import type { Ledger } from '../ledger/record.ts';
 import { CHECKED, appStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
 import {
@@ -27,7 +27,7 @@ import {
   claimsOf,
   claimsVerdict,
   createdWithoutWaiting,
-  drainAvailabilityVerdict,
+  datumAvailabilityVerdict,
   declaredPods,
   gracefulStopVerdict,
   identityVerdict,
@@ -212,15 +212,79 @@ async function deleteAndWaitBack(w: World, s: SetUnder, pod: string): Promise<st
   return oldUid;
 }
 
+/** The profile's datum, for a check planned only with one. */
+function datumOf(a: PreparedApp): Datum {
+  const d = a.profile?.datum;
+  if (!d) throw new Error('this check runs with a datum only (a bug in the harness: skipOf should have skipped it)');
+  return d;
+}
+
+/** What A5.4 and A8.5 judge the ledgers by: the budget, what counts, asynchronous replication. */
+function availabilityBudgets(a: PreparedApp, s: SetUnder): { maxUnavailableMs: number; judgeWrites: boolean; asyncReplication: boolean } {
+  const d = datumOf(a);
+  return {
+    maxUnavailableMs: (a.profile?.budgets.maxUnavailableSeconds ?? 30) * 1000,
+    // Scope pod: each pod's own writes; replicated: writes only with a quorum (else only one pod may take them).
+    judgeWrites: d.scope === 'pod' || quorumFor(a.profile, s.f.replicas) !== undefined,
+    asyncReplication: a.profile?.asyncReplication ?? false,
+  };
+}
+
+/**
+ * Runs `body` under write ledgers of the datum (A5.4, A8.5): one through the Ready pods (scope replicated) or one
+ * per pod through that pod alone (scope pod), from a 5 s baseline with every pod Ready to 5 s after every pod is
+ * Ready again. `fault(what)` opens a fault window in every ledger and returns its end. The ledgers are stopped and
+ * read back even when a step failed, and then the failure is thrown.
+ */
+async function underDatumLedgers(
+  w: World,
+  s: SetUnder,
+  d: Datum,
+  name: string,
+  body: (fault: (what: string) => () => void) => Promise<void>,
+): Promise<{ name: string; ledger: Ledger }[]> {
+  const pods = declaredPods(s.f);
+  const writeAnyPod = quorumFor(app?.profile, s.f.replicas) !== undefined;
+  const runs =
+    d.scope === 'pod'
+      ? pods.map((pod) => ({ name: `${name}-${pod}`, run: w.ledger(`${name}-${pod}`, datumLedgerAdapter(w, d, { pod }), LEDGER) }))
+      : [{ name, run: w.ledger(name, datumLedgerAdapter(w, d, { set: s.f.name, writeAnyPod }), LEDGER) }];
+  let failure: unknown;
+  try {
+    w.step(`ledger baseline: ${pods.join(', ')} stay Ready for 5 s`);
+    await w.pods.hold(w.window(5), (e) =>
+      pods.includes(e.object.metadata?.name ?? '') && !runningReady(e.object) ? `${e.object.metadata?.name} stopped being Ready before the ${name}` : undefined,
+    );
+    await body((what) => {
+      const ends = runs.map((r) => r.run.fault(what));
+      return () => {
+        for (const end of ends) end();
+      };
+    });
+    await waitAllReady(w, s.f, s.R);
+    w.step('ledger aftermath: 5 s with every pod Ready');
+    await w.pods.hold(w.window(5), () => undefined);
+  } catch (err) {
+    failure = err;
+  }
+  for (const r of runs) r.run.stop();
+  const ledgers: { name: string; ledger: Ledger }[] = [];
+  for (const r of runs) ledgers.push({ name: r.name, ledger: await r.run.done });
+  if (failure !== undefined) throw failure;
+  return ledgers;
+}
+
 /** The update of A8.2-A8.4: `kubectl rollout restart` (a pod-template annotation), as the run has no new version. */
 interface Update {
   readonly mark: number;
   /** The update revision before the restart (every pod's revision then), and the pods' UIDs then. */
   readonly before: string;
   readonly uids: ReadonlyMap<string, string>;
+  /** The datum's ledgers across the update, when A8.5 runs. */
+  readonly ledgers?: { name: string; ledger: Ledger }[];
 }
 
-async function rolloutRestart(w: World, s: SetUnder): Promise<Update> {
+async function rolloutRestart(w: World, s: SetUnder, datum: Datum | undefined): Promise<Update> {
   const { f, R } = s;
   await waitAllReady(w, f, R);
   const status = w.statefulsets.current.get(f.name)?.status;
@@ -228,26 +292,42 @@ async function rolloutRestart(w: World, s: SetUnder): Promise<Update> {
   if (!before || status?.currentRevision !== before)
     throw new Error(`${f.name} is not at one revision before the update (current ${status?.currentRevision}, update ${before})`);
   const uids = new Map(setPods(w, f.name).map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
-  const mark = w.mark();
-  const args = ['rollout', 'restart', `sts/${f.name}`];
-  w.step(`kubectl ${args.join(' ')} (the update: a pod-template annotation)`);
-  const r = await kubectl(w, args);
-  if (r.exitCode !== 0) throw new Error(kubectlFailure(args, r));
-  const gen = (await w.kube.apps.readNamespacedStatefulSet({ name: f.name, namespace: w.ns })).metadata?.generation ?? 0;
-  if (f.updateStrategy === 'RollingUpdate') {
-    // Each replaced pod may take R to be Ready again.
-    await waitRollout(w, f.name, (f.replicas - f.partition) * R + 30, gen);
-    await waitAllReady(w, f, R);
-  } else
-    await w.statefulsets.until(
-      () => {
-        const st = w.statefulsets.current.get(f.name)?.status;
-        return (st?.observedGeneration ?? 0) >= gen && (st?.updateRevision ?? before) !== before;
-      },
-      w.timeoutMs(30),
-      `${f.name}'s status to show the new revision`,
-    );
-  return { mark, before, uids };
+  let mark = w.mark();
+  const restart = async (): Promise<void> => {
+    mark = w.mark();
+    const args = ['rollout', 'restart', `sts/${f.name}`];
+    w.step(`kubectl ${args.join(' ')} (the update: a pod-template annotation)`);
+    const r = await kubectl(w, args);
+    if (r.exitCode !== 0) throw new Error(kubectlFailure(args, r));
+    const gen = (await w.kube.apps.readNamespacedStatefulSet({ name: f.name, namespace: w.ns })).metadata?.generation ?? 0;
+    if (f.updateStrategy === 'RollingUpdate') {
+      // Each replaced pod may take R to be Ready again.
+      await waitRollout(w, f.name, (f.replicas - f.partition) * R + 30, gen);
+      await waitAllReady(w, f, R);
+    } else
+      await w.statefulsets.until(
+        () => {
+          const st = w.statefulsets.current.get(f.name)?.status;
+          return (st?.observedGeneration ?? 0) >= gen && (st?.updateRevision ?? before) !== before;
+        },
+        w.timeoutMs(30),
+        `${f.name}'s status to show the new revision`,
+      );
+  };
+  if (!datum) {
+    await restart();
+    return { mark, before, uids };
+  }
+  // A8.5 judges the datum across this same update: the ledgers run from before the restart until after it.
+  const ledgers = await underDatumLedgers(w, s, datum, 'update', async (fault) => {
+    const end = fault('rolling update');
+    try {
+      await restart();
+    } finally {
+      end();
+    }
+  });
+  return { mark, before, uids, ledgers };
 }
 
 feature(scenario, (feat) => {
@@ -272,7 +352,10 @@ feature(scenario, (feat) => {
   const cycle = (w: World, s: SetUnder): Promise<Cycle> => once(cycles, s, () => scaleCycle(w, s));
   const recreation = (w: World, s: SetUnder): Promise<Recreation> => once(recreations, s, () => recreate(w, s));
   const updates = new Map<string, Promise<Update>>();
-  const update = (w: World, s: SetUnder): Promise<Update> => once(updates, s, () => rolloutRestart(w, s));
+  /** Whether A8.5 runs for this set here (planned, not skipped, and the provider has what the datum needs). */
+  const a85 = (w: World, s: SetUnder): boolean =>
+    a.assertions.some((x) => x.check.id === 'A8.5' && x.check.statefulSet === s.f.name && x.skip === undefined && x.check.needs.every((n) => w.has(n)));
+  const update = (w: World, s: SetUnder): Promise<Update> => once(updates, s, () => rolloutRestart(w, s, a85(w, s) ? datumOf(a) : undefined));
   let pdbWatch: Promise<ResourceWatch<V1PodDisruptionBudget>> | undefined;
   const pdbs = (w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> =>
     (pdbWatch ??= w.watch<V1PodDisruptionBudget>(
@@ -538,59 +621,34 @@ feature(scenario, (feat) => {
     'A5.4': {
       timeout: (s) => 2 * s.R + s.f.replicas * (150 + s.R) + 240,
       async run(w, s, id) {
-        const d = a.profile?.datum;
-        if (!d) throw new Error('A5.4 runs with a datum only (a bug in the harness: skipOf should have skipped it)');
-        const U = a.profile?.budgets.maxUnavailableSeconds ?? 30;
-        const quorum = quorumFor(a.profile, s.f.replicas);
+        const d = datumOf(a);
         const pods = declaredPods(s.f);
         await waitAllReady(w, s.f, s.R);
         const x = pdbExpectation(a.objects, s.f.name);
         if (x) await pdbSettled(w, x);
-        // One ledger through the Ready pods (replicated), or one per pod through that pod alone (scope pod).
-        const runs =
-          d.scope === 'pod'
-            ? pods.map((pod) => ({ name: `drains-${pod}`, run: w.ledger(`drains-${pod}`, datumLedgerAdapter(w, d, { pod }), LEDGER) }))
-            : [{ name: 'drains', run: w.ledger('drains', datumLedgerAdapter(w, d, { set: s.f.name, writeAnyPod: quorum !== undefined }), LEDGER) }];
         const drains: { node: string; exitCode: number; seconds: number; errors: string[] }[] = [];
         let mark = w.mark();
-        let failure: unknown;
-        try {
-          w.step(`ledger baseline: ${pods.join(', ')} stay Ready for 5 s`);
-          await w.pods.hold(w.window(5), (e) =>
-            pods.includes(e.object.metadata?.name ?? '') && !runningReady(e.object)
-              ? `${e.object.metadata?.name} stopped being Ready before the drains`
-              : undefined,
-          );
+        const ledgers = await underDatumLedgers(w, s, d, 'drains', async (fault) => {
           // The nodes drained back to back, as an automated node upgrade does: drain, uncordon, the next at once.
           // Only the PDB, if any, paces them (a drain's evictions are refused with 429 until the pods it protects are back).
           const nodes = [...new Set(pods.map((p) => w.pod(p)?.spec?.nodeName ?? ''))].filter(Boolean);
           mark = w.mark();
           for (const node of nodes) {
-            const ends = runs.map((r) => r.run.fault(`drain ${node}`));
+            const end = fault(`drain ${node}`);
             w.step(`kubectl drain ${node} --ignore-daemonsets --force --delete-emptydir-data (through the Eviction API); then uncordon, the next at once`);
             const t0 = w.timeline.now();
             const r = await drain(w.kube, node, { timeoutMs: w.timeoutMs(150 + s.R), timeline: w.timeline, by: w.ctx.runId });
             drains.push({ node, exitCode: r.exitCode, seconds: Math.round((w.timeline.now() - t0) / 100) / 10, errors: r.errors });
             await uncordon(w.kube, node);
-            for (const end of ends) end();
+            end();
             if (r.exitCode !== 0) break;
           }
-          await waitAllReady(w, s.f, s.R);
-          w.step('ledger aftermath: 5 s with every pod Ready');
-          await w.pods.hold(w.window(5), () => undefined);
-        } catch (err) {
-          failure = err;
-        }
-        const ledgers: { name: string; ledger: Ledger }[] = [];
-        for (const r of runs) r.run.stop();
-        for (const r of runs) ledgers.push({ name: r.name, ledger: await r.run.done });
-        if (failure !== undefined) throw failure;
+        });
+        const quorum = quorumFor(a.profile, s.f.replicas);
         const low = minReady(w.podEvents(), pods, mark);
-        const v = drainAvailabilityVerdict({
+        const v = datumAvailabilityVerdict({
+          ...availabilityBudgets(a, s),
           ledgers,
-          judgeWrites: d.scope === 'pod' || quorum !== undefined,
-          maxUnavailableMs: U * 1000,
-          asyncReplication: a.profile?.asyncReplication ?? false,
           drains,
           ...(quorum !== undefined && { quorum }),
           fewestReady: low.min,
@@ -715,6 +773,17 @@ feature(scenario, (feat) => {
           ok: true,
           reason: `no pod replaced for 60 s after the update; ${pod}, deleted, came back at ${updateRev}, the others kept ${u.before}`,
         });
+      },
+    },
+    'A8.5': {
+      timeout: (s) => (s.f.replicas + 2) * (s.R + 30) + 120,
+      async run(w, s, id) {
+        const u = await update(w, s);
+        if (!u.ledgers) throw new Error('the update ran without the datum ledger (a bug in the harness: A8.5 should have been planned)');
+        const low = minReady(w.podEvents(), declaredPods(s.f), u.mark);
+        const v = datumAvailabilityVerdict({ ...availabilityBudgets(a, s), ledgers: u.ledgers, fewestReady: low.min });
+        w.report(v.numbers);
+        holds(w, id, v);
       },
     },
   };

@@ -58,6 +58,7 @@ export const CHECKED: readonly string[] = [
   'A8.2',
   'A8.3',
   'A8.4',
+  'A8.5',
 ];
 
 /**

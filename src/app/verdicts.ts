@@ -566,8 +566,8 @@ export function maintenanceVerdict(r: MaintenanceRecord): Verdict {
     );
   else if (r.refused.code !== 429)
     problems.push(`the eviction of ${r.refused.pod} was refused with HTTP ${r.refused.code ?? '?'}, not 429: ${r.refused.message}`);
-  for (const d of r.drains) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
-  if (r.drains.length === 0) problems.push('no node was drained');
+  for (const d of r.drains ?? []) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
+  if (r.drains?.length === 0) problems.push('no node was drained');
   if (r.fewestReady < pdb.desiredHealthy)
     problems.push(
       `while the nodes were drained, only ${r.fewestReady} selected pod(s) were Ready${r.fewestAt ? ` (at ${r.fewestAt})` : ''}, fewer than desiredHealthy ${pdb.desiredHealthy}`,
@@ -581,8 +581,8 @@ export function maintenanceVerdict(r: MaintenanceRecord): Verdict {
 
 // ---- A5.4 ----
 
-/** What A5.4 recorded while the nodes of the pods were drained back to back. */
-export interface DrainAvailabilityRecord {
+/** What A5.4 (the nodes of the pods drained back to back) and A8.5 (an update) recorded. */
+export interface DatumAvailabilityRecord {
   /** Scope replicated: one ledger through the Ready pods; scope pod: one per pod, through that pod only. */
   readonly ledgers: readonly { readonly name: string; readonly ledger: Ledger }[];
   /** Whether write gaps count: with a quorum (replicated), or each pod's own writes (scope pod). */
@@ -590,7 +590,8 @@ export interface DrainAvailabilityRecord {
   readonly maxUnavailableMs: number;
   /** Acknowledged writes lost while a drain ran are counted, not failed; those acknowledged outside every drain fail. */
   readonly asyncReplication: boolean;
-  readonly drains: MaintenanceRecord['drains'];
+  /** A5.4's drains: each must succeed, and there must be one. */
+  readonly drains?: MaintenanceRecord['drains'];
   /** The quorum the profile declares, and the fewest pods Running and Ready from the first drain on. */
   readonly quorum?: number;
   readonly fewestReady: number;
@@ -601,18 +602,18 @@ export interface DrainAvailabilityRecord {
 const inWindow = (l: Ledger, t: number): boolean => l.windows.some((x) => t >= x.start && t <= (x.end ?? l.end));
 
 /**
- * A5.4: every drain succeeded; no ledger had a stretch without a successful read (and write, when judged) longer
+ * A5.4, A8.5: every drain (if any) succeeded; no ledger had a stretch without a successful read (and write, when judged) longer
  * than the budget; no acknowledged write was lost (with asyncReplication: none acknowledged outside the drains);
  * with a quorum, never fewer than that many pods Ready. A ledger with no acknowledged write or no successful read
  * showed nothing and fails.
  */
-export function drainAvailabilityVerdict(r: DrainAvailabilityRecord): Verdict & { numbers: Record<string, number> } {
+export function datumAvailabilityVerdict(r: DatumAvailabilityRecord): Verdict & { numbers: Record<string, number> } {
   const problems: string[] = [];
   const told: string[] = [];
   const budget = `the budget of ${r.maxUnavailableMs / 1000} s`;
   const numbers: Record<string, number> = { fewestReady: r.fewestReady, budgetMs: r.maxUnavailableMs };
-  for (const d of r.drains) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
-  if (r.drains.length === 0) problems.push('no node was drained');
+  for (const d of r.drains ?? []) if (d.exitCode !== 0) problems.push(`drain ${d.node} failed after ${d.seconds} s: ${d.errors.slice(-1)[0] ?? 'no message'}`);
+  if (r.drains?.length === 0) problems.push('no node was drained');
   if (r.ledgers.length === 0) problems.push('no ledger ran');
   for (const { name, ledger } of r.ledgers) {
     const broken = ledgerProblems(ledger);
@@ -657,7 +658,7 @@ export function drainAvailabilityVerdict(r: DrainAvailabilityRecord): Verdict & 
   if (problems.length) return { ok: false, reason: some(problems), numbers };
   return {
     ok: true,
-    reason: `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; ${told.join('; ')}; within ${budget}${r.quorum !== undefined ? `; never fewer than ${r.fewestReady} Ready (quorum ${r.quorum})` : ''}`,
+    reason: `${r.drains ? `${r.drains.map((d) => `${d.node} drained in ${d.seconds} s`).join(', ')}; ` : ''}${told.join('; ')}; within ${budget}${r.quorum !== undefined ? `; never fewer than ${r.fewestReady} Ready (quorum ${r.quorum})` : ''}`,
     numbers,
   };
 }
