@@ -60,12 +60,12 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(by('A1.1').skip).toBeUndefined();
     expect(by('A2.3').skip).toBe('not applicable: OrderedReady policy: pods start and stop one at a time (A2.1, A2.2)');
     expect(by('A4.2').skip).toMatch(/^not applicable \(check the manifests\): no readinessProbe/);
-    expect(by('A3.5').skip).toBe('not checked yet: this version of --app does not implement it');
+    expect(by('A1.3').skip).toBe('not checked yet: this version of --app does not implement it');
     expect(by('A8.1').skip).toMatch(/no new version/);
     // Whatever runs is one of the checked guarantees; nothing unchecked can pass.
     for (const x of a.assertions) if (x.skip === undefined) expect(CHECKED).toContain(x.check.id);
   });
-  it('examples/web-app (README "Check your own app"): seventeen guarantees checked, A5.1 and A5.2 on its PDB, A3.3, A5.4 and A8.5 on its exec datum, A4.3 and A6.2 on its Service', () => {
+  it('examples/web-app (README "Check your own app"): eighteen guarantees checked, A5.1 and A5.2 on its PDB, A3.3, A5.4 and A8.5 on its exec datum, A4.3 and A6.2 on its Service', () => {
     const a = prepareApp({ path: path.join(ROOT, 'examples', 'web-app'), values: [], set: [] });
     expect(a.name).toBe('app-web-app');
     expect(a.assertions.filter((x) => x.skip === undefined).map((x) => x.id)).toEqual([
@@ -77,6 +77,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A3.2',
       'A3.3',
       'A3.4',
+      'A3.5',
       'A4.1',
       'A4.3',
       'A5.1',
@@ -87,14 +88,14 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A8.2',
       'A8.5',
     ]);
-    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(10);
+    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(9);
     expect(a.profile?.datum).toMatchObject({ kind: 'exec', scope: 'pod', container: 'nginx' });
   });
   it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1, A5.2, A7.1 and A8.3 (partition 1) run', () => {
     const a = app('kv-parallel');
     expect(a.clusterProfile).toBe('K3');
     const running = a.assertions.filter((x) => x.skip === undefined).map((x) => x.id);
-    expect(running).toEqual(['A1.1', 'A1.2', 'A2.3', 'A3.1', 'A3.2', 'A3.4', 'A4.1', 'A4.3', 'A5.1', 'A5.2', 'A6.1', 'A6.2', 'A7.1', 'A8.2', 'A8.3']);
+    expect(running).toEqual(['A1.1', 'A1.2', 'A2.3', 'A3.1', 'A3.2', 'A3.4', 'A3.5', 'A4.1', 'A4.3', 'A5.1', 'A5.2', 'A6.1', 'A6.2', 'A7.1', 'A8.2', 'A8.3']);
   });
   it.skipIf(!hasKubectl)('a kustomization is rendered with kubectl kustomize', () => {
     const a = app('kustomize');
@@ -236,6 +237,7 @@ describe('--app --list: the plan without a cluster', () => {
       'A3.2',
       'A3.3',
       'A3.4',
+      'A3.5',
       'A4.1',
       'A4.3',
       'A5.4',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import type { ObservedEvent } from '../src/kube/watch.ts';
 import type { PodEvent } from '../src/ordering.ts';
-import { publishedReadyVerdict, updatedStateVerdict, withdrawnVerdict } from '../src/app/verdicts.ts';
+import { deletionClaimsVerdict, publishedReadyVerdict, updatedStateVerdict, withdrawnVerdict } from '../src/app/verdicts.ts';
 import { factsOf } from '../src/app/objects.ts';
 
 let seq = 0;
@@ -125,5 +125,38 @@ describe('updatedStateVerdict (A8.2, A8.3)', () => {
       'r1',
     );
     expect(moved.reason).toBe('web-1 is at revision r2, not r1 (below the partition: it must keep it)');
+  });
+});
+
+describe('deletionClaimsVerdict (A3.5)', () => {
+  const c = (uid: string, phase = 'Bound', volume = `pv-${uid}`) => ({ uid, phase, volume });
+  const claims = ['www-web-0', 'www-web-1'];
+  const before = new Map([
+    ['www-web-0', c('a')],
+    ['www-web-1', c('b')],
+  ]);
+  it('Retain: the same Bound claims while the StatefulSet is gone, re-bound by its re-creation', () => {
+    const v = deletionClaimsVerdict({ name: 'web', whenDeleted: 'Retain' }, { claims, before, afterDelete: before, afterRecreate: before });
+    expect(v).toEqual({
+      ok: true,
+      reason: 'www-web-0, www-web-1 kept Bound while StatefulSet web was gone, and re-bound by its re-creation (same UIDs and volumes)',
+    });
+  });
+  it('Retain: fails a claim deleted with the StatefulSet, or a new claim after the re-creation', () => {
+    const v = deletionClaimsVerdict(
+      { name: 'web', whenDeleted: 'Retain' },
+      { claims, before, afterDelete: new Map([['www-web-0', c('a')]]), afterRecreate: new Map([...before, ['www-web-1', c('z')]]) },
+    );
+    expect(v.reason).toBe(
+      'www-web-1 was deleted with StatefulSet web (whenDeleted: Retain); www-web-1 is a new claim (b → z) after the re-creation: not re-bound',
+    );
+  });
+  it('Delete: the claims are gone once the pods are; one left fails', () => {
+    expect(deletionClaimsVerdict({ name: 'web', whenDeleted: 'Delete' }, { claims, before, afterDelete: new Map(), afterRecreate: new Map() }).ok).toBe(true);
+    const left = deletionClaimsVerdict(
+      { name: 'web', whenDeleted: 'Delete' },
+      { claims, before, afterDelete: new Map([['www-web-1', c('b')]]), afterRecreate: new Map() },
+    );
+    expect(left.reason).toBe('www-web-1 still exists (Bound) after StatefulSet web and its pods were gone (whenDeleted: Delete)');
   });
 });

@@ -7,7 +7,14 @@
  * version does not check yet skipped as such; none of them is ever reported passed.
  */
 import { randomBytes } from 'node:crypto';
-import { VersionApi, type V1EndpointSlice, type V1PersistentVolumeClaim, type V1Pod, type V1PodDisruptionBudget } from '@kubernetes/client-node';
+import {
+  VersionApi,
+  type KubernetesObject,
+  type V1EndpointSlice,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1PodDisruptionBudget,
+} from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../scenario.ts';
 import { CONTEXT_ENV, runContext } from '../context.ts';
 import { applyOverlays } from '../manifests.ts';
@@ -27,6 +34,7 @@ import {
   claimsOf,
   claimsVerdict,
   createdWithoutWaiting,
+  deletionClaimsVerdict,
   datumAvailabilityVerdict,
   declaredPods,
   gracefulStopVerdict,
@@ -339,6 +347,8 @@ feature(scenario, (feat) => {
   }
   const a = app;
   let created = 0;
+  /** The app's objects as applied (overlays and all), for A3.5's re-creation of a StatefulSet. */
+  let applied: readonly KubernetesObject[] = [];
   const cycles = new Map<string, Promise<Cycle>>();
   const recreations = new Map<string, Promise<Recreation>>();
   /** Runs once per StatefulSet, by whichever step needs it first; the others read what it recorded. */
@@ -506,6 +516,63 @@ feature(scenario, (feat) => {
       timeout: (s) => 4 * s.R,
       async run(w, s, id) {
         holds(w, id, scaleClaimsVerdict(s.f, await cycle(w, s)));
+      },
+    },
+    'A3.5': {
+      timeout: (s) => 3 * s.R + 180,
+      async run(w, s, id) {
+        const { f, R } = s;
+        await waitAllReady(w, f, R);
+        const pods = declaredPods(f);
+        const claims = claimsOf(f, pods);
+        await w.pvcs.until(
+          () => claims.every((n) => w.pvcs.current.get(n)?.status?.phase === 'Bound'),
+          w.timeoutMs(R),
+          `${claims.join(', ')} to be Bound`,
+          () => claimsText(w, claims),
+        );
+        // With a datum the provider can reach, one value written before the deletion must be read after it.
+        const d = a.profile?.datum;
+        const reach = d && f.whenDeleted === 'Retain' ? (d.kind === 'exec' ? 'exec' : 'network') : undefined;
+        const datum = d && reach && w.has(reach) ? podDatum(w, d) : undefined;
+        if (d && reach && !datum) w.partial('the datum read back after the re-creation', reach);
+        const key = `e2e-${w.ctx.runId}-${randomBytes(3).toString('hex')}`;
+        const values = new Map(pods.map((p) => [p, d?.scope === 'pod' ? `${p}-${randomBytes(4).toString('hex')}` : `v-${key}`]));
+        if (datum) {
+          if (d?.scope === 'pod') for (const p of pods) await datum.write(p, key, values.get(p)!);
+          else await datum.write(pods[0]!, key, values.get(pods[0]!)!);
+        }
+        const before = claimStates(w, claims);
+        const sts = applied.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === f.name);
+        if (!sts) throw new Error(`StatefulSet ${f.name} is not among the applied objects (a bug in the harness)`);
+        w.step(`kubectl delete statefulset ${f.name}; its pods go with it`);
+        await w.delete('StatefulSet', 'apps/v1', f.name);
+        await w.pods.until(
+          () => pods.every((p) => !w.pod(p)),
+          w.timeoutMs(R),
+          `the pods of ${f.name} to be gone`,
+          () => describePods(w, f.name),
+        );
+        if (f.whenDeleted === 'Delete')
+          await w.pvcs
+            .until(() => claims.every((n) => !w.pvcs.current.has(n)), w.timeoutMs(R), `${claims.join(', ')} to be deleted (whenDeleted: Delete)`)
+            .catch(() => undefined); // the verdict says what is left
+        // Retain: nothing may delete the claims while the StatefulSet is gone (5 s window, as for 1.12).
+        else
+          await w.pvcs.hold(w.window(5), (e) =>
+            claims.includes(e.object.metadata?.name ?? '') && (e.type === 'DELETED' || e.object.metadata?.deletionTimestamp)
+              ? `${e.object.metadata?.name} is being deleted`
+              : undefined,
+          );
+        const afterDelete = claimStates(w, claims);
+        w.step(`kubectl apply the StatefulSet ${f.name} again`);
+        await w.apply([sts]);
+        await waitAllReady(w, f, R);
+        holds(w, id, deletionClaimsVerdict(f, { claims, before, afterDelete, afterRecreate: claimStates(w, claims) }));
+        if (datum) {
+          for (const p of pods) await datum.expect(p, key, values.get(d?.scope === 'pod' ? p : pods[0]!)!, a.profile?.asyncReplication ? R : 30);
+          w.timeline.add('note', id, `the datum ${key} written before the deletion was read through ${pods.join(', ')} after the re-creation`);
+        }
       },
     },
     'A4.1': {
@@ -793,6 +860,7 @@ feature(scenario, (feat) => {
   const names = a.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
   feat.setup(`apply the app: ${names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')}`, async (w) => {
     const { objects, deviations } = applyOverlays(a.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    applied = objects;
     const left = a.namespacesLeftOut.map((n) => ({ object: `Namespace/${n}`, change: "not applied: the app runs in the run's own namespace" }));
     for (const d of [...deviations, ...left]) {
       w.deviations.push(d);

@@ -47,6 +47,7 @@ export const CHECKED: readonly string[] = [
   'A3.2',
   'A3.3',
   'A3.4',
+  'A3.5',
   'A4.1',
   'A4.3',
   'A5.1',

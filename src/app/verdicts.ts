@@ -232,6 +232,51 @@ export function sameClaimsVerdict(pod: string, before: ReadonlyMap<string, Claim
   return pass(`${[...before.keys()].join(', ')}: same UIDs and volumes after ${pod} was re-created`);
 }
 
+// ---- A3.5 ----
+
+/** The set's PVCs before its StatefulSet was deleted, once its pods were gone, and after it was re-created. */
+export interface DeletionCycle {
+  readonly claims: readonly string[];
+  readonly before: ReadonlyMap<string, ClaimState>;
+  readonly afterDelete: ReadonlyMap<string, ClaimState>;
+  readonly afterRecreate: ReadonlyMap<string, ClaimState>;
+}
+
+/**
+ * A3.5: with whenDeleted Retain the PVCs outlive the StatefulSet (still Bound, same UIDs) and its re-creation binds
+ * the same ones (same UIDs and volumes); with Delete they are deleted once the pods are gone.
+ */
+export function deletionClaimsVerdict(f: Pick<StatefulSetFacts, 'name' | 'whenDeleted'>, c: DeletionCycle): Verdict {
+  const problems: string[] = [];
+  for (const n of c.claims) {
+    const b = c.before.get(n);
+    const d = c.afterDelete.get(n);
+    const r = c.afterRecreate.get(n);
+    if (!b) {
+      problems.push(`${n} did not exist before the deletion`);
+      continue;
+    }
+    if (f.whenDeleted === 'Delete') {
+      if (d) problems.push(`${n} still exists (${d.phase}) after StatefulSet ${f.name} and its pods were gone (whenDeleted: Delete)`);
+      continue;
+    }
+    if (!d) problems.push(`${n} was deleted with StatefulSet ${f.name} (whenDeleted: Retain)`);
+    else if (d.uid !== b.uid || d.phase !== 'Bound')
+      problems.push(`${n} is ${d.phase}${d.uid !== b.uid ? ` under a new UID ${d.uid}` : ''} after the deletion, not the same Bound claim`);
+    if (!r || r.uid !== b.uid || r.volume !== b.volume)
+      problems.push(
+        `${n} ${r ? `is ${r.uid === b.uid ? `bound to ${r.volume || 'nothing'}, was ${b.volume}` : `a new claim (${b.uid} → ${r.uid})`}` : 'is missing'} after the re-creation: not re-bound`,
+      );
+  }
+  if (c.claims.length === 0) problems.push('no PVC to follow');
+  if (problems.length) return fail(some(problems));
+  return pass(
+    f.whenDeleted === 'Delete'
+      ? `${c.claims.join(', ')} deleted with StatefulSet ${f.name} (whenDeleted: Delete)`
+      : `${c.claims.join(', ')} kept Bound while StatefulSet ${f.name} was gone, and re-bound by its re-creation (same UIDs and volumes)`,
+  );
+}
+
 // ---- A4.1 ----
 
 /**
