@@ -7,6 +7,9 @@
  */
 // The DSL: feature, its steps and the world a step gets.
 export { defineScenario, feature, World, type AssessOptions, type Feature, type ScenarioMeta } from './scenario.ts';
+// What a World is made of (w.session, w.recorder), for helpers that need only one part.
+export type { NamespaceSession } from './namespace-session.ts';
+export type { Recorder, Shortfall } from './recorder.ts';
 // Kubernetes operations (each takes a client and an object or name, or a narrow context, not the whole test).
 export type { AppContext, NamespaceContext, PodsContext, SetContext } from './kube/context.ts';
 export { connect, apiMessage, statusCode, ignoreNotFound, MERGE, STRATEGIC, JSON_PATCH, type Kube } from './kube/client.ts';

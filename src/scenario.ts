@@ -3,28 +3,28 @@
  * diagnostics captured on failure before cleanup and cleanup that always runs (chainsaw's catch/finally).
  * Each assess step is one vitest test named with its catalogue ID, e.g. `[1.2] pods are created in order`.
  */
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
-import type { KubernetesObject, V1Namespace, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { connect, type Kube } from './kube/client.ts';
-import { apply, remove, type DeleteOptions } from './kube/apply.ts';
-import { exec, type ExecResult } from './kube/exec.ts';
-import { ChangeBus, ResourceWatch, podEvents, summarizePod, type WatchSpec } from './kube/watch.ts';
-import { applyOverlays, readManifests, type Deviation } from './manifests.ts';
+import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { Kube } from './kube/client.ts';
+import type { DeleteOptions } from './kube/apply.ts';
+import type { ExecResult } from './kube/exec.ts';
+import type { ResourceWatch, WatchSpec } from './kube/watch.ts';
+import type { Deviation } from './manifests.ts';
 import { runContext, type RunContext } from './context.ts';
-import { Timeline, withTimeline } from './timeline.ts';
+import { type Timeline, withTimeline } from './timeline.ts';
 import type { PodEvent } from './ordering.ts';
 import type { Capability, NodeFault } from './providers/provider.ts';
 import { Journal, faultJournalPrefix, type JournalEntry } from './journal.ts';
 import { collectDiagnostics } from './reporting/diagnostics.ts';
-import { RUN_LABEL } from './kube/run-objects.ts';
-import { writeLedger, writeTimeline } from './reporting/artifacts.ts';
+import { writeLedger } from './reporting/artifacts.ts';
 import { ledgerOnTimeline } from './ledger/on-timeline.ts';
 import type { Adapter, LedgerOptions, LedgerRun } from './ledger/writer.ts';
 import { declareAssertions, isDiscovering, type DeclaredAssertion, type ScenarioMeta } from './discovery.ts';
+import { NamespaceSession } from './namespace-session.ts';
+import { Recorder, partialNote, type Shortfall } from './recorder.ts';
 
 export { defineScenario, type ScenarioMeta } from './discovery.ts';
+export { partialNote, type Shortfall } from './recorder.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -59,23 +59,6 @@ export function windowMs(s: number, timeoutScale: number): number {
   return s * 1000 * Math.max(1, timeoutScale);
 }
 
-/** A part of an assertion that ran without what it needs on this provider, so it was not shown. */
-export interface Shortfall {
-  /** What was not shown, e.g. `/hello read on zk-2`. */
-  readonly what: string;
-  readonly needs: Capability;
-}
-
-/**
- * The skip note of an assertion whose body passed with parts not shown, or undefined when nothing was left out:
- * such an assertion is reported skipped with this note, never passed.
- */
-export function partialNote(shortfalls: readonly Shortfall[], provider: string): string | undefined {
-  if (shortfalls.length === 0) return undefined;
-  const parts = shortfalls.map((s) => `${s.what} (needs ${s.needs})`);
-  return `partial: the API part passed; not shown: ${parts.join('; ')}; provider ${provider} cannot show it`;
-}
-
 const CAPABILITY_WHY: Record<Capability, string> = {
   exec: 'runs commands inside containers',
   dns: 'resolves names through cluster DNS',
@@ -85,64 +68,45 @@ const CAPABILITY_WHY: Record<Capability, string> = {
   faults: 'stops, pauses or cuts off nodes',
 };
 
-/** Everything a step touches: the namespace, API clients, watches started before any action, the timeline. */
+/**
+ * Everything a step touches, as a thin composition: a NamespaceSession (the namespace, its client, the watches
+ * started before any action, the actions on it), a Recorder (timeline, deviations, failures, what the running
+ * assertion measured or left out), and the DSL that needs the run (timeouts, windows, capabilities, ledgers, node
+ * faults). The parts' properties are aliased, so `w.pods` is `w.session.pods` and `w.timeline` is `w.recorder.timeline`.
+ */
 export class World {
   readonly ctx: RunContext;
+  readonly session: NamespaceSession;
+  readonly recorder: Recorder;
   readonly kube: Kube;
   readonly ns: string;
-  readonly timeline = new Timeline();
+  readonly timeline: Timeline;
   readonly pods: ResourceWatch<V1Pod>;
   readonly statefulsets: ResourceWatch<V1StatefulSet>;
   readonly pvcs: ResourceWatch<V1PersistentVolumeClaim>;
-  readonly deviations: Deviation[] = [];
-  readonly failed: string[] = [];
-  private readonly scenario: string;
-  private readonly fixtureDir: string;
-  private readonly bus = new ChangeBus();
-  private readonly extraWatches: { stop(): void }[] = [];
-  /** What the running assess step left out; undefined outside one. */
-  private shortfalls: Shortfall[] | undefined;
-  /** What the running assess step measured (report()). */
-  private numbers: Record<string, number> = {};
+  readonly deviations: Deviation[];
+  readonly failed: string[];
   /** Node faults in force, each with its revert (nodeFault()); the journal that lists them, made on first use. */
   private readonly faults = new Map<string, () => Promise<void>>();
   private faultJournal: Journal | undefined;
 
   constructor(scenario: string, ctx: RunContext, fixtureDir = scenario) {
-    this.scenario = scenario;
-    this.fixtureDir = fixtureDir;
     this.ctx = ctx;
-    this.kube = connect(ctx.kubeconfig);
-    this.ns = `${scenario.slice(0, 40)}-${ctx.runId.slice(0, 6)}-${randomBytes(2).toString('hex')}`;
-    // One bus: a wait on pods also wakes on StatefulSet and PVC events.
-    const bus = this.bus;
-    const nsPath = (plural: string, group = 'api/v1'): string => `/${group}/namespaces/${this.ns}/${plural}`;
-    this.pods = new ResourceWatch<V1Pod>(
-      this.kube,
-      { path: nsPath('pods'), apiVersion: 'v1', kind: 'Pod', namespace: this.ns },
-      this.timeline,
-      summarizePod,
-      bus,
-    );
-    this.statefulsets = new ResourceWatch<V1StatefulSet>(
-      this.kube,
-      { path: nsPath('statefulsets', 'apis/apps/v1'), apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.ns },
-      this.timeline,
-      (s) =>
-        `replicas=${s.spec?.replicas ?? '?'} ready=${s.status?.readyReplicas ?? 0} updated=${s.status?.updatedReplicas ?? 0} rev=${s.status?.currentRevision ?? '?'}→${s.status?.updateRevision ?? '?'}`,
-      bus,
-    );
-    this.pvcs = new ResourceWatch<V1PersistentVolumeClaim>(
-      this.kube,
-      { path: nsPath('persistentvolumeclaims'), apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: this.ns },
-      this.timeline,
-      (c) => `${c.status?.phase ?? '?'} volume=${c.spec?.volumeName ?? '-'}`,
-      bus,
-    );
+    // The recorder first: the session's watches write to its timeline from their start.
+    this.recorder = new Recorder();
+    this.session = new NamespaceSession(scenario, ctx, this.recorder, fixtureDir);
+    this.kube = this.session.kube;
+    this.ns = this.session.ns;
+    this.pods = this.session.pods;
+    this.statefulsets = this.session.statefulsets;
+    this.pvcs = this.session.pvcs;
+    this.timeline = this.recorder.timeline;
+    this.deviations = this.recorder.deviations;
+    this.failed = this.recorder.failed;
   }
 
   get scenarioName(): string {
-    return this.scenario;
+    return this.session.scenario;
   }
 
   has(cap: Capability): boolean {
@@ -151,7 +115,7 @@ export class World {
 
   /** A timeout of `s` catalogue seconds, in milliseconds, scaled by TIMEOUT_SCALE (windows: window()). */
   timeoutMs(s: number): number {
-    return s * 1000 * this.ctx.timeoutScale;
+    return this.session.timeoutMs(s);
   }
 
   /** @deprecated The old name of timeoutMs(): it returns milliseconds, not seconds. */
@@ -164,21 +128,15 @@ export class World {
     return windowMs(s, this.ctx.timeoutScale);
   }
 
-  /**
-   * Records that part of the running assertion (`what`) cannot run here for lack of `needs`: the step then reports
-   * skipped with a `partial: …` note instead of passed. The rest of the assertion must still run and hold.
-   */
+  /** Recorder.partial(): this part of the running assertion is not shown here, so the step reports skipped (partial). */
   partial(what: string, needs: Capability): void {
-    // A setup that leaves something out has no verdict of its own: the assertions that depend on it record it.
-    if (!this.shortfalls) throw new Error(`partial(${what}) outside an assess step: record it in the assertions that depend on it`);
-    if (this.shortfalls.some((s) => s.what === what && s.needs === needs)) return;
-    this.shortfalls.push({ what, needs });
-    this.timeline.add('note', 'partial', `not shown: ${what} (needs ${needs})`);
+    this.recorder.partial(what, needs);
   }
 
   /**
    * For an assertion whose Ready means `meaning` (e.g. `that zk-0 answers`): where readiness is only simulated (no
-   * probes), Ready shows nothing about the app, so that part is not shown.
+   * probes), Ready shows nothing about the app, so that part is not shown. Here, not in the Recorder: it needs the
+   * provider's capabilities.
    */
   readyMeans(meaning: string): void {
     if (!this.has('probes')) this.partial(`readiness is simulated: Ready does not show ${meaning}`, 'probes');
@@ -186,21 +144,17 @@ export class World {
 
   /** A change the harness makes to a seed manifest: into the report's deviations and the timeline, once. */
   deviation(object: string, change: string): void {
-    if (this.deviations.some((d) => d.object === object && d.change === change)) return;
-    this.deviations.push({ object, change });
-    this.timeline.add('note', 'deviation', `${object}: ${change}`);
+    this.recorder.deviation(object, change);
   }
 
   /** Numbers the running assertion measured (e.g. a ledger verdict's), for results.json; later keys win. */
   report(numbers: Readonly<Record<string, number>>): void {
-    Object.assign(this.numbers, numbers);
+    this.recorder.report(numbers);
   }
 
   /** Takes what report() collected since the last call. */
   takeNumbers(): Record<string, number> {
-    const n = this.numbers;
-    this.numbers = {};
-    return n;
+    return this.recorder.takeNumbers();
   }
 
   /**
@@ -209,7 +163,7 @@ export class World {
    */
   ledger(name: string, adapter: Adapter, opts: Omit<LedgerOptions, 'now' | 'keyPrefix'>): LedgerRun {
     return ledgerOnTimeline(this.timeline, name, adapter, { ...opts, keyPrefix: `${this.ctx.runId}-${name}-` }, (l) =>
-      writeLedger(this.ctx.reportDir, this.scenario, name, l),
+      writeLedger(this.ctx.reportDir, this.scenarioName, name, l),
     );
   }
 
@@ -273,125 +227,76 @@ export class World {
     return errors;
   }
 
-  /** Starts collecting shortfalls for one assess step. */
+  /** Starts collecting shortfalls (and numbers) for one assess step. */
   beginAssertion(): void {
-    this.shortfalls = [];
-    this.numbers = {};
+    this.recorder.beginAssertion();
   }
 
   /** Ends the assess step; what it left out. */
   endAssertion(): readonly Shortfall[] {
-    const s = this.shortfalls ?? [];
-    this.shortfalls = undefined;
-    return s;
+    return this.recorder.endAssertion();
   }
 
   /** Records what the step does, like the tutorial's command, on the timeline. */
   step(text: string): void {
-    this.timeline.add('action', 'step', text);
+    this.recorder.step(text);
   }
 
   mark(): number {
-    return this.timeline.mark();
+    return this.recorder.mark();
   }
 
   podEvents(): PodEvent[] {
-    return podEvents(this.pods);
+    return this.session.podEvents();
   }
 
   /** Loads `fixtures/<scenario>/<file>` with the overlays applied; records each deviation once. */
   fixture(file: string): KubernetesObject[] {
-    const raw = readManifests(this.ctx.fixtureRoots[this.scenario] ?? this.ctx.fixturesDir, path.join(this.fixtureDir, file));
-    const { objects, deviations } = applyOverlays(raw, {
-      namespace: this.ns,
-      imageMap: this.ctx.imageMap,
-      pullPolicyOverlay: true,
-    });
-    for (const d of deviations) {
-      if (!this.deviations.some((x) => x.object === d.object && x.change === d.change)) {
-        this.deviations.push(d);
-        this.timeline.add('note', 'overlay', `${file}: ${d.object}: ${d.change}`);
-      }
-    }
-    return objects;
+    return this.session.fixture(file);
   }
 
-  async apply(fileOrObjects: string | readonly KubernetesObject[]): Promise<KubernetesObject[]> {
-    const objects = typeof fileOrObjects === 'string' ? this.fixture(fileOrObjects) : fileOrObjects;
-    this.step(`apply ${typeof fileOrObjects === 'string' ? fileOrObjects : objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
-    return apply(this.kube, objects, this.ns);
+  apply(fileOrObjects: string | readonly KubernetesObject[]): Promise<KubernetesObject[]> {
+    return this.session.apply(fileOrObjects);
   }
 
-  async delete(kind: string, apiVersion: string, name: string, opts: DeleteOptions = {}): Promise<void> {
-    this.step(`delete ${kind}/${name}${opts.propagationPolicy ? ` (${opts.propagationPolicy})` : ''}`);
-    await remove(this.kube, { apiVersion, kind, metadata: { name } }, this.ns, opts);
+  delete(kind: string, apiVersion: string, name: string, opts: DeleteOptions = {}): Promise<void> {
+    return this.session.delete(kind, apiVersion, name, opts);
   }
 
-  async exec(pod: string, command: readonly string[], timeoutSeconds = 60): Promise<ExecResult> {
-    this.step(`exec ${pod} -- ${command.join(' ')}`);
-    const r = await exec(this.kube, this.ns, pod, command, { timeoutMs: this.timeoutMs(timeoutSeconds) });
-    this.timeline.add('note', 'exec', `${pod}: exit ${r.exitCode}: ${r.stdout.trim().slice(0, 200)}`);
-    return r;
+  exec(pod: string, command: readonly string[], timeoutSeconds = 60): Promise<ExecResult> {
+    return this.session.exec(pod, command, timeoutSeconds);
   }
 
   pod(name: string): V1Pod | undefined {
-    return this.pods.current.get(name);
+    return this.session.pod(name);
   }
 
   /** Event messages in the namespace about one object (e.g. FailedScheduling for a pod). */
-  async eventsFor(name: string, reason?: string): Promise<string[]> {
-    const list = await this.kube.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: `involvedObject.name=${name}` });
-    return list.items.filter((e) => !reason || e.reason === reason).map((e) => `${e.reason}: ${e.message ?? ''}`);
+  eventsFor(name: string, reason?: string): Promise<string[]> {
+    return this.session.eventsFor(name, reason);
   }
 
-  async start(): Promise<void> {
-    await this.kube.core.createNamespace({
-      body: { metadata: { name: this.ns, labels: { [RUN_LABEL]: this.ctx.runId, 'stateful-e2e/scenario': this.scenario } } },
-    });
-    this.step(`namespace ${this.ns} created`);
-    await Promise.all([this.pods.start(), this.statefulsets.start(), this.pvcs.start()]);
+  /** Creates the namespace and starts its watches. */
+  start(): Promise<void> {
+    return this.session.start();
   }
 
   /** Another watch (PDBs, EndpointSlices, nodes, ...) on the world's bus, stopped with the others. */
-  async watch<T extends KubernetesObject>(spec: WatchSpec, summarize: (o: T) => string): Promise<ResourceWatch<T>> {
-    const rw = new ResourceWatch<T>(this.kube, spec, this.timeline, summarize, this.bus);
-    await rw.start();
-    this.extraWatches.push(rw);
-    return rw;
+  watch<T extends KubernetesObject>(spec: WatchSpec, summarize: (o: T) => string): Promise<ResourceWatch<T>> {
+    return this.session.watch(spec, summarize);
   }
 
   stopWatches(): void {
-    for (const x of this.extraWatches) x.stop();
-    this.pods.stop();
-    this.statefulsets.stop();
-    this.pvcs.stop();
+    this.session.stopWatches();
   }
 
   /** Deletes the namespace and waits (bounded) until it is gone, so a later scenario starts clean. */
-  async deleteNamespace(timeoutMs: number): Promise<void> {
-    await this.kube.core.deleteNamespace({ name: this.ns }).catch(() => undefined);
-    const w = new ResourceWatch<V1Namespace>(
-      this.kube,
-      { path: '/api/v1/namespaces', apiVersion: 'v1', kind: 'Namespace', labelSelector: `${RUN_LABEL}=${this.ctx.runId}` },
-      this.timeline,
-      (n) => n.status?.phase ?? '',
-    );
-    await w.start();
-    try {
-      await w.until(() => !w.current.has(this.ns), timeoutMs, `namespace ${this.ns} to be deleted`);
-    } finally {
-      w.stop();
-    }
+  deleteNamespace(timeoutMs: number): Promise<void> {
+    return this.session.deleteNamespace(timeoutMs);
   }
 
   writeTimeline(): string {
-    return writeTimeline(this.ctx.reportDir, {
-      scenario: this.scenario,
-      namespace: this.ns,
-      startedAt: this.timeline.startedAt,
-      deviations: this.deviations,
-      entries: this.timeline.entries,
-    });
+    return this.recorder.writeTimeline(this.ctx.reportDir, this.scenarioName, this.ns);
   }
 }
 

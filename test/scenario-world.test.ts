@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ writeFileSync(
     'current-context: x',
   ].join('\n'),
 );
+mkdirSync(path.join(dir, 'unit'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const world = (timeoutScale: number, capabilities: readonly Capability[] = []): World => {
@@ -104,5 +105,46 @@ describe('partial assertions', () => {
   });
   it('refuses a shortfall outside an assess step: a setup has no verdict to mark partial', () => {
     expect(() => world(1).partial('/hello created on zk-0', 'exec')).toThrow(/outside an assess step/);
+  });
+});
+
+describe('World as a composition of a namespace session and a recorder', () => {
+  it('aliases the parts, so a helper handed w.session or w.recorder sees what the scenario sees', () => {
+    const w = world(1);
+    expect(w.timeline).toBe(w.recorder.timeline);
+    expect(w.deviations).toBe(w.recorder.deviations);
+    expect(w.failed).toBe(w.recorder.failed);
+    expect(w.kube).toBe(w.session.kube);
+    expect(w.ns).toBe(w.session.ns);
+    expect(w.pods).toBe(w.session.pods);
+    expect(w.statefulsets).toBe(w.session.statefulsets);
+    expect(w.pvcs).toBe(w.session.pvcs);
+    expect(w.scenarioName).toBe('unit');
+    expect(w.ns).toMatch(/^unit-run123-[0-9a-f]{4}$/);
+  });
+  it("records the session's steps and fixture overlays on the world's timeline, each deviation once", () => {
+    writeFileSync(
+      path.join(dir, 'unit', 'app.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: StatefulSet',
+        'metadata: {name: web}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers: [{name: nginx, image: nginx, imagePullPolicy: Always}]',
+      ].join('\n'),
+    );
+    const w = world(1);
+    w.session.step('by the session');
+    const [sts] = w.fixture('app.yaml');
+    w.fixture('app.yaml');
+    w.deviation('StatefulSet/web container nginx', 'imagePullPolicy Always -> IfNotPresent (preloaded images)');
+    expect(sts?.kind).toBe('StatefulSet');
+    expect(w.deviations).toEqual([{ object: 'StatefulSet/web container nginx', change: 'imagePullPolicy Always -> IfNotPresent (preloaded images)' }]);
+    expect(w.timeline.entries.map((e) => `${e.source}: ${e.text}`)).toEqual([
+      'step: by the session',
+      'overlay: app.yaml: StatefulSet/web container nginx: imagePullPolicy Always -> IfNotPresent (preloaded images)',
+    ]);
   });
 });

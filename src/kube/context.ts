@@ -1,7 +1,7 @@
 /**
  * The narrow contexts kube and app helpers take, instead of a whole test world (upstream's helpers take a client and
- * an object: `WaitForRunningAndReady(ctx, c, n, ss)`). A scenario's World has all of them; so can anything else
- * that holds a client, a namespace and the watches.
+ * an object: `WaitForRunningAndReady(ctx, c, n, ss)`). A scenario's World has all of them, and so does its NamespaceSession
+ * alone; so can anything else that holds a client, a namespace and the watches.
  */
 import type { V1Pod, V1StatefulSet, KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from './client.ts';
