@@ -98,8 +98,8 @@ interface Check {
   run(w: World, s: SetUnder, id: string): Promise<void>;
 }
 
-/** The ledger of A5.4: one write and one read per second, each allowed 5 s; the run ends when the drains do. */
-const LEDGER = { rateHz: 1, durationMs: 3_600_000, opTimeoutMs: 5000, maxInFlight: 4 } as const;
+/** The ledgers of A5.4 and A8.5: one write and one read per second, each allowed 5 s; read back two keys at a time (each op opens its own port-forward or exec, and 8 at once timed out on kind). */
+const LEDGER = { rateHz: 1, durationMs: 3_600_000, opTimeoutMs: 5000, maxInFlight: 4, readBackConcurrency: 2, readBackTimeoutMs: 300_000 } as const;
 
 const holds = (w: World, id: string, v: Verdict): void => {
   if (!v.ok) throw new Error(v.reason);
