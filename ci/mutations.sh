@@ -100,6 +100,13 @@ mutate_app app-pdb-no-disruption examples/web-app A5.1 pdb.yaml 's/^  minAvailab
 # --app: a PDB that lets both pods go at once (maxUnavailable 2 of 2): its status is consistent, so [A5.1] holds, but
 # the eviction probe is never refused, so [A5.2] (exactly N - D evictions accepted, the next refused with 429) must fail.
 mutate_app app-pdb-protects-nothing examples/web-app A5.2 pdb.yaml 's/^  minAvailable: 1$/  maxUnavailable: 2/'
+# --app: ZooKeeper's PDB with maxUnavailable 2 of 3: it lets a drain take two members, and the quorum (majority: 2)
+# with them, so [A5.3] (the PDB's desiredHealthy ≥ the quorum) must fail.
+mutate_app app-zk-pdb-below-quorum examples/zookeeper-app A5.3 zookeeper.yaml 's/^  maxUnavailable: 1$/  maxUnavailable: 2/'
+# --app: the chart with a preferred pod affinity (weight 100) beside its soft anti-affinity (weight 1), as when an
+# affinity preset is left on: the scheduler puts web-1 on web-0's node although the other node is free, so [A7.2]
+# must fail.
+mutate_app app-chart-packed examples/web-chart A7.2 templates/statefulset.yaml 's|^      affinity:$|&\n        podAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n            - weight: 100\n              podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: nginx}}}|'
 TIMEOUT_SCALE=0.5 mutate no-provisioner-pvc petset-nginx E4.2/1.2 petset-nginx/petset.yaml 's/^      accessModes: \[ "ReadWriteOnce" \]$/      storageClassName: ""\n&/'
 # svc/nginx with a cluster IP: not headless, so [1.1] must fail (and per-pod DNS would not exist).
 mutate svc-not-headless statefulset-basics 1.1 statefulset-basics/web.yaml '/^  clusterIP: None$/d'
@@ -181,6 +188,14 @@ if [ "$provider" != kwok ]; then
   # members' nodes back to back with nothing to pace them: the second drain evicts a member while the first is still
   # starting, so the Ready members fall to one, under the declared quorum (majority: 2), and [A5.4] must fail.
   mutate_app app-zk-no-pdb examples/zookeeper-app A5.4 zookeeper.yaml '/^apiVersion: policy\/v1$/,/^---$/d'
+  # --app: ZooKeeper started as the tutorial starts it, `sh -c "start-zookeeper …"` without exec: sh stays PID 1 and
+  # ignores SIGTERM, so the member the check deletes is killed (exit code 137) at the end of its 30 s grace period,
+  # and the graceful-stop guarantee [A6.1] must fail.
+  mutate_app app-zk-sh-pid1 examples/zookeeper-app A6.1 zookeeper.yaml 's|^            - "exec start-zookeeper \\$|            - "start-zookeeper \\|'
+  # --app: ZooKeeper whose readiness probe always succeeds (`true`) and which starts 20 s late: each re-created member
+  # is Ready 10 s after it starts (initialDelaySeconds) and serves nothing for ~15 s more, so [A4.2] (a read through
+  # a pod that turned Ready succeeds within 5 s) must fail.
+  mutate_app app-zk-ready-lies examples/zookeeper-app A4.2 zookeeper.yaml '0,/"zookeeper-ready 2181"/s//"true"/; s|^            - "exec start-zookeeper \\$|            - "sleep 20; exec start-zookeeper \\|'
   # Redis without the append-only file (and, as in the fixture, no RDB snapshot): after every pod is deleted rd-0
   # starts empty, the replicas resync to it, and foo is gone, so [E5.4] must fail ([E5.3] writes foo first).
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'

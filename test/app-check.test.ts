@@ -49,7 +49,7 @@ const hasKubectl = (() => {
 })();
 
 describe('prepareApp: the app, its profile and the plan, before any cluster', () => {
-  it('the tutorial web app: one scenario app-web on K2, every guarantee reported, the unchecked ones skipped with the reason', () => {
+  it('the tutorial web app: one scenario app-web on K2, every guarantee reported, what does not apply skipped with the reason', () => {
     const a = app('web');
     expect(a.name).toBe('app-web');
     expect(a.clusterProfile).toBe('K2');
@@ -60,17 +60,19 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(by('A1.1').skip).toBeUndefined();
     expect(by('A2.3').skip).toBe('not applicable: OrderedReady policy: pods start and stop one at a time (A2.1, A2.2)');
     expect(by('A4.2').skip).toMatch(/^not applicable \(check the manifests\): no readinessProbe/);
-    expect(by('A1.3').skip).toBe('not checked yet: this version of --app does not implement it');
+    expect(by('A1.3').skip).toBeUndefined();
+    expect(by('A7.2').skip).toMatch(/^not applicable: no preferred pod anti-affinity/);
     expect(by('A8.1').skip).toMatch(/no new version/);
     // Whatever runs is one of the checked guarantees; nothing unchecked can pass.
     for (const x of a.assertions) if (x.skip === undefined) expect(CHECKED).toContain(x.check.id);
   });
-  it('examples/web-app (README "Check your own app"): eighteen guarantees checked, A5.1 and A5.2 on its PDB, A3.3, A5.4 and A8.5 on its exec datum, A4.3 and A6.2 on its Service', () => {
+  it('examples/web-app (README "Check your own app"): nineteen guarantees checked, A5.1 and A5.2 on its PDB, A3.3, A5.4 and A8.5 on its exec datum, A1.3, A4.3 and A6.2 on its Service', () => {
     const a = prepareApp({ path: path.join(ROOT, 'examples', 'web-app'), values: [], set: [] });
     expect(a.name).toBe('app-web-app');
     expect(a.assertions.filter((x) => x.skip === undefined).map((x) => x.id)).toEqual([
       'A1.1',
       'A1.2',
+      'A1.3',
       'A2.1',
       'A2.2',
       'A3.1',
@@ -88,14 +90,33 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A8.2',
       'A8.5',
     ]);
-    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(9);
+    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(8);
     expect(a.profile?.datum).toMatchObject({ kind: 'exec', scope: 'pod', container: 'nginx' });
   });
-  it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1, A5.2, A7.1 and A8.3 (partition 1) run', () => {
+  it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1-A5.3, A7.1 and A8.3 (partition 1) run', () => {
     const a = app('kv-parallel');
     expect(a.clusterProfile).toBe('K3');
     const running = a.assertions.filter((x) => x.skip === undefined).map((x) => x.id);
-    expect(running).toEqual(['A1.1', 'A1.2', 'A2.3', 'A3.1', 'A3.2', 'A3.4', 'A3.5', 'A4.1', 'A4.3', 'A5.1', 'A5.2', 'A6.1', 'A6.2', 'A7.1', 'A8.2', 'A8.3']);
+    expect(running).toEqual([
+      'A1.1',
+      'A1.2',
+      'A1.3',
+      'A2.3',
+      'A3.1',
+      'A3.2',
+      'A3.4',
+      'A3.5',
+      'A4.1',
+      'A4.3',
+      'A5.1',
+      'A5.2',
+      'A5.3',
+      'A6.1',
+      'A6.2',
+      'A7.1',
+      'A8.2',
+      'A8.3',
+    ]);
   });
   it.skipIf(!hasKubectl)('a kustomization is rendered with kubectl kustomize', () => {
     const a = app('kustomize');
@@ -104,7 +125,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(sts.metadata?.labels?.tier).toBe('web');
     expect(a.name).toBe('app-kustomize');
     const files = appFixtureFiles({ path: path.join(APPS, 'kustomize'), values: [], set: [] }, {});
-    expect(files.map((f) => path.basename(f.file))).toEqual(['kustomization.yaml']);
+    expect(files.map((f) => path.basename(f.file))).toEqual(['kustomization.yaml', 'dns-probe.yaml']);
     expect(files[0]!.objects.map((o) => o.kind)).toEqual(['Service', 'StatefulSet']);
   });
   it('a Helm chart: --values is checked before helm runs (rendering: test/app-helm.test.ts)', () => {
@@ -132,7 +153,7 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     const a = prepareApp({ path: dir, values: [], set: [] });
     expect(a.namespacesLeftOut).toEqual(['shop']);
     expect(a.objects.some((o) => o.kind === 'Namespace')).toBe(false);
-    expect(appFixtureFiles({ path: dir, values: [], set: [] }, {}).flatMap((f) => f.objects.map((o) => o.kind))).toEqual(['Service', 'StatefulSet']);
+    expect(appFixtureFiles({ path: dir, values: [], set: [] }, {}).flatMap((f) => f.objects.map((o) => o.kind))).toEqual(['Service', 'StatefulSet', 'Pod']);
     expect(prepareApp({ path: path.join(dir, 'web.yaml'), values: [], set: [] }).name).toBe('app-web');
   });
   it('scenario names are DNS labels', () => {
@@ -149,9 +170,10 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(skipOf(c, { ...f, replicas: 1 })).toBe('web has 1 replica: there is no second pod, so no order to show');
     expect(skipOf(a.checks.find((x) => x.id === 'A1.1')!, { ...f, replicas: 0 })).toBe('web has replicas 0: no pod to check');
   });
-  it('the manifests the runner dry-runs and loads images from, with the image map applied', () => {
+  it("the manifests the runner dry-runs and loads images from, with the image map applied, and A1.3's DNS helper pod", () => {
     const files = appFixtureFiles({ path: path.join(APPS, 'web'), values: [], set: [] }, { 'registry.k8s.io/nginx-slim:0.24': 'local/nginx:1' });
-    expect(files.map((f) => path.basename(f.file))).toEqual(['web.yaml']);
+    expect(files.map((f) => path.basename(f.file))).toEqual(['web.yaml', 'dns-probe.yaml']);
+    expect(files[1]!.objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Pod/stateful-e2e-dns']);
     const sts = files[0]!.objects.find((o) => o.kind === 'StatefulSet') as V1StatefulSet;
     expect(sts.spec?.template.spec?.containers[0]?.image).toBe('local/nginx:1');
   });
@@ -231,6 +253,7 @@ describe('--app --list: the plan without a cluster', () => {
     expect(lines.filter((l) => l.startsWith('  check ')).map((l) => /\[([^\]]+)\]/.exec(l)![1])).toEqual([
       'A1.1',
       'A1.2',
+      'A1.3',
       'A2.1',
       'A2.2',
       'A3.1',

@@ -25,10 +25,13 @@ import { concurrent, minReady, orderedCreate, orderedReplace, orderedTerminate, 
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
 import { factsOf, podRange, readinessServiceNames, scaled, type StatefulSetFacts } from './objects.ts';
-import { datumLedgerAdapter, podDatum } from './datum.ts';
+import { datumIo, datumLedgerAdapter, podDatum } from './datum.ts';
 import { quorumFor, type Datum } from './profile.ts';
 import type { Ledger } from '../ledger/record.ts';
 import { CHECKED, appStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
+import { datumNeeds } from './guarantees.ts';
+import { DNS_PROBE_LABELS, DNS_PROBE_NAME, digA, dnsProbePod } from './dns-probe.ts';
+import { waitLabelledReady } from '../kube/labelled-pods.ts';
 import {
   claimState,
   claimsOf,
@@ -46,6 +49,13 @@ import {
   pdbExpectation,
   pdbVerdict,
   publishedReadyVerdict,
+  preferredSpreadVerdict,
+  podDnsVerdict,
+  quorumKeptVerdict,
+  readyAddresses,
+  readyServesVerdict,
+  spreadOf,
+  type ReadAttempt,
   revisionOf,
   updatedStateVerdict,
   SLICE_LAG_MS,
@@ -100,6 +110,9 @@ interface Check {
 
 /** The ledgers of A5.4 and A8.5: one write and one read per second, each allowed 5 s; read back two keys at a time (each op opens its own port-forward or exec, and 8 at once timed out on kind). */
 const LEDGER = { rateHz: 1, durationMs: 3_600_000, opTimeoutMs: 5000, maxInFlight: 4, readBackConcurrency: 2, readBackTimeoutMs: 300_000 } as const;
+
+/** A4.2: how soon after the watch shows a pod Ready a read through it must have succeeded (one exec or port-forward, on a busy node). */
+const READY_SERVES_MS = 5000;
 
 const holds = (w: World, id: string, v: Verdict): void => {
   if (!v.ok) throw new Error(v.reason);
@@ -227,13 +240,16 @@ function datumOf(a: PreparedApp): Datum {
   return d;
 }
 
+/** An app with a quorum takes a write on any member; without one only the lowest Ready pod is written through. */
+const writesAnyPod = (a: PreparedApp, s: SetUnder): boolean => quorumFor(a.profile, s.f.replicas) !== undefined;
+
 /** What A5.4 and A8.5 judge the ledgers by: the budget, what counts, asynchronous replication. */
 function availabilityBudgets(a: PreparedApp, s: SetUnder): { maxUnavailableMs: number; judgeWrites: boolean; asyncReplication: boolean } {
   const d = datumOf(a);
   return {
     maxUnavailableMs: (a.profile?.budgets.maxUnavailableSeconds ?? 30) * 1000,
     // Scope pod: each pod's own writes; replicated: writes only with a quorum (else only one pod may take them).
-    judgeWrites: d.scope === 'pod' || quorumFor(a.profile, s.f.replicas) !== undefined,
+    judgeWrites: d.scope === 'pod' || writesAnyPod(a, s),
     asyncReplication: a.profile?.asyncReplication ?? false,
   };
 }
@@ -242,17 +258,18 @@ function availabilityBudgets(a: PreparedApp, s: SetUnder): { maxUnavailableMs: n
  * Runs `body` under write ledgers of the datum (A5.4, A8.5): one through the Ready pods (scope replicated) or one
  * per pod through that pod alone (scope pod), from a 5 s baseline with every pod Ready to 5 s after every pod is
  * Ready again. `fault(what)` opens a fault window in every ledger and returns its end. The ledgers are stopped and
- * read back even when a step failed, and then the failure is thrown.
+ * read back even when a step failed, and then the failure is thrown. `writeAnyPod`: the app has a quorum, so any
+ * member takes a write (else only the lowest Ready pod is written through).
  */
 async function underDatumLedgers(
   w: World,
   s: SetUnder,
   d: Datum,
-  name: string,
+  o: { readonly name: string; readonly writeAnyPod: boolean },
   body: (fault: (what: string) => () => void) => Promise<void>,
 ): Promise<{ name: string; ledger: Ledger }[]> {
   const pods = declaredPods(s.f);
-  const writeAnyPod = quorumFor(app?.profile, s.f.replicas) !== undefined;
+  const { name, writeAnyPod } = o;
   const runs =
     d.scope === 'pod'
       ? pods.map((pod) => ({ name: `${name}-${pod}`, run: w.ledger(`${name}-${pod}`, datumLedgerAdapter(w, d, { pod }), LEDGER) }))
@@ -292,7 +309,7 @@ interface Update {
   readonly ledgers?: { name: string; ledger: Ledger }[];
 }
 
-async function rolloutRestart(w: World, s: SetUnder, datum: Datum | undefined): Promise<Update> {
+async function rolloutRestart(w: World, s: SetUnder, datum: { readonly d: Datum; readonly writeAnyPod: boolean } | undefined): Promise<Update> {
   const { f, R } = s;
   await waitAllReady(w, f, R);
   const status = w.statefulsets.current.get(f.name)?.status;
@@ -327,7 +344,7 @@ async function rolloutRestart(w: World, s: SetUnder, datum: Datum | undefined): 
     return { mark, before, uids };
   }
   // A8.5 judges the datum across this same update: the ledgers run from before the restart until after it.
-  const ledgers = await underDatumLedgers(w, s, datum, 'update', async (fault) => {
+  const ledgers = await underDatumLedgers(w, s, datum.d, { name: 'update', writeAnyPod: datum.writeAnyPod }, async (fault) => {
     const end = fault('rolling update');
     try {
       await restart();
@@ -365,7 +382,8 @@ feature(scenario, (feat) => {
   /** Whether A8.5 runs for this set here (planned, not skipped, and the provider has what the datum needs). */
   const a85 = (w: World, s: SetUnder): boolean =>
     a.assertions.some((x) => x.check.id === 'A8.5' && x.check.statefulSet === s.f.name && x.skip === undefined && x.check.needs.every((n) => w.has(n)));
-  const update = (w: World, s: SetUnder): Promise<Update> => once(updates, s, () => rolloutRestart(w, s, a85(w, s) ? datumOf(a) : undefined));
+  const update = (w: World, s: SetUnder): Promise<Update> =>
+    once(updates, s, () => rolloutRestart(w, s, a85(w, s) ? { d: datumOf(a), writeAnyPod: writesAnyPod(a, s) } : undefined));
   let pdbWatch: Promise<ResourceWatch<V1PodDisruptionBudget>> | undefined;
   const pdbs = (w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> =>
     (pdbWatch ??= w.watch<V1PodDisruptionBudget>(
@@ -427,6 +445,34 @@ feature(scenario, (feat) => {
           ok: true,
           reason: `${r.pod} came back under its name with a new UID (${r.oldUid} → ${p?.metadata?.uid}); ${podRange(s.f)} Ready again`,
         });
+      },
+    },
+    'A1.3': {
+      timeout: (s) => 3 * s.R + 180,
+      async run(w, s, id) {
+        await waitAllReady(w, s.f, s.R);
+        w.step(`create the DNS helper pod ${DNS_PROBE_NAME} (dig)`);
+        await w.apply(applyOverlays([dnsProbePod()], { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true }).objects);
+        await waitLabelledReady(w, DNS_PROBE_LABELS, 1, 120);
+        const fqdn = (pod: string): string => `${pod}.${s.f.serviceName}.${w.ns}.svc.cluster.local`;
+        // Each name must resolve to exactly its pod's IP, polled up to 60 s for DNS caches (catalogue 1.7's window).
+        const resolves = (pod: string): Promise<string> =>
+          eventually(`${fqdn(pod)} to resolve to ${pod}'s IP`, w.timeoutMs(60), async () => {
+            const r = await w.exec(DNS_PROBE_NAME, digA(fqdn(pod)), 30);
+            const v = podDnsVerdict(r.exitCode === 0 ? r.stdout : '', fqdn(pod), w.pod(pod)?.status?.podIP);
+            if (!v.ok) throw new Error(`${v.reason}${r.exitCode !== 0 ? ` (dig exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''})` : ''}`);
+            return v.reason;
+          });
+        try {
+          const shown: string[] = [];
+          for (const pod of declaredPods(s.f)) shown.push(await resolves(pod));
+          // The re-creation shared with A1.2/A3.2 (the highest ordinal, a new pod and most likely a new IP).
+          const r = await recreation(w, s);
+          const again = await resolves(r.pod);
+          holds(w, id, { ok: true, reason: `${shown.join(', ')}; after ${r.pod} was re-created: ${again}` });
+        } finally {
+          await w.delete('Pod', 'v1', DNS_PROBE_NAME);
+        }
       },
     },
     'A2.1': {
@@ -533,7 +579,7 @@ feature(scenario, (feat) => {
         );
         // With a datum the provider can reach, one value written before the deletion must be read after it.
         const d = a.profile?.datum;
-        const reach = d && f.whenDeleted === 'Retain' ? (d.kind === 'exec' ? 'exec' : 'network') : undefined;
+        const reach = d && f.whenDeleted === 'Retain' ? datumNeeds(d)[0] : undefined;
         const datum = d && reach && w.has(reach) ? podDatum(w, d) : undefined;
         if (d && reach && !datum) w.partial('the datum read back after the re-creation', reach);
         const key = `e2e-${w.ctx.runId}-${randomBytes(3).toString('hex')}`;
@@ -588,6 +634,55 @@ feature(scenario, (feat) => {
         holds(w, id, statusVerdict(w.pods.events, w.statefulsets.events, s.f.name, { minReadySeconds: s.f.minReadySeconds, now: w.timeline.now() }));
       },
     },
+    'A4.2': {
+      timeout: (s) => 3 * s.R + 120,
+      async run(w, s, id) {
+        const d = datumOf(a);
+        const datum = podDatum(w, d);
+        const io = datumIo(w, d);
+        await waitAllReady(w, s.f, s.R);
+        const pods = declaredPods(s.f);
+        const pod = pods.at(-1)!;
+        // A ledger-style value (`<key>#v1`), which an exec read with match: line picks out of any other output.
+        const key = `e2e-${w.ctx.runId}-${randomBytes(3).toString('hex')}`;
+        const value = `${key}#v1`;
+        await datum.write(d.scope === 'pod' ? pod : pods[0]!, key, value);
+        await datum.expect(pod, key, value, a.profile?.asyncReplication ? s.R : 30);
+        const oldUid = w.pod(pod)?.metadata?.uid ?? '';
+        await w.delete('Pod', 'v1', pod);
+        await w.pods.until(
+          () => {
+            const p = w.pod(pod);
+            return p?.metadata?.uid !== undefined && p.metadata.uid !== oldUid && runningReady(p);
+          },
+          w.timeoutMs(s.R),
+          `${pod} to be re-created and Ready`,
+          () => describePods(w, s.f.name),
+        );
+        const uid = w.pod(pod)?.metadata?.uid;
+        const readyAt = w.podEvents().find((e) => e.uid === uid && e.ready)?.t ?? w.timeline.now();
+        // Reads through the pod from the moment the watch showed it Ready, until one succeeds or R ends.
+        const attempts: ReadAttempt[] = [];
+        w.step(`read the datum through ${pod} as soon as it is Ready, until a read succeeds`);
+        while (w.timeline.now() - readyAt < w.timeoutMs(s.R)) {
+          try {
+            const got = await io.read(pod, key);
+            attempts.push({
+              at: w.timeline.now(),
+              ok: got === value,
+              detail: got === value ? 'read' : `read ${got === undefined ? 'nothing' : `'${got.slice(0, 80)}'`}`,
+            });
+          } catch (err) {
+            attempts.push({ at: w.timeline.now(), ok: false, detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160) });
+          }
+          if (attempts.at(-1)!.ok) break;
+          await w.pods.hold(w.window(0.5), () => undefined);
+        }
+        const v = readyServesVerdict(pod, readyAt, attempts, READY_SERVES_MS);
+        w.report({ readToServeS: attempts.find((x) => x.ok) ? Math.round((attempts.find((x) => x.ok)!.at - readyAt) / 100) / 10 : -1 });
+        holds(w, id, v);
+      },
+    },
     'A4.3': {
       timeout: (s) => s.R + 30,
       async run(w, s, id) {
@@ -596,14 +691,7 @@ feature(scenario, (feat) => {
         const services = readinessServiceNames(a.objects, s.f.labels);
         // Every pod Ready: each Service's slices list them ready within the controller's lag.
         await watch.until(
-          () =>
-            services.every((svc) => {
-              const ready = [...watch.current.values()]
-                .filter((x) => x.metadata?.labels?.['kubernetes.io/service-name'] === svc)
-                .flatMap((x) => x.endpoints ?? [])
-                .filter((x) => x.conditions?.ready && x.targetRef?.name && isMemberOf(s.f)(x.targetRef.name));
-              return ready.length >= s.f.replicas;
-            }),
+          () => services.every((svc) => readyAddresses(watch.current.values(), svc, isMemberOf(s.f)).length >= s.f.replicas),
           w.timeoutMs(SLICE_LAG_MS / 1000 + 25),
           `the EndpointSlices of ${services.join(', ')} to list the ${s.f.replicas} Ready pods of ${s.f.name} as ready`,
         );
@@ -685,6 +773,20 @@ feature(scenario, (feat) => {
         );
       },
     },
+    'A5.3': {
+      timeout: (s) => s.R + 120,
+      async run(w, s, id) {
+        const x = pdbExpectation(a.objects, s.f.name);
+        const quorum = quorumFor(a.profile, s.f.replicas);
+        if (!x || quorum === undefined)
+          throw new Error(`A5.3 runs with a quorum and one usable PDB over ${s.f.name} only (a bug in the harness: the plan said both)`);
+        for (const name of x.sets) {
+          const other = appStatefulSet(a, name);
+          if (other) await waitAllReady(w, factsOf(other), s.R);
+        }
+        holds(w, id, quorumKeptVerdict(await pdbSettled(w, x), x.name, quorum));
+      },
+    },
     'A5.4': {
       timeout: (s) => 2 * s.R + s.f.replicas * (150 + s.R) + 240,
       async run(w, s, id) {
@@ -695,7 +797,7 @@ feature(scenario, (feat) => {
         if (x) await pdbSettled(w, x);
         const drains: { node: string; exitCode: number; seconds: number; errors: string[] }[] = [];
         let mark = w.mark();
-        const ledgers = await underDatumLedgers(w, s, d, 'drains', async (fault) => {
+        const ledgers = await underDatumLedgers(w, s, d, { name: 'drains', writeAnyPod: writesAnyPod(a, s) }, async (fault) => {
           // The nodes drained back to back, as an automated node upgrade does: drain, uncordon, the next at once.
           // Only the PDB, if any, paces them (a drain's evictions are refused with 429 until the pods it protects are back).
           const nodes = [...new Set(pods.map((p) => w.pod(p)?.spec?.nodeName ?? ''))].filter(Boolean);
@@ -785,6 +887,16 @@ feature(scenario, (feat) => {
           });
         }
         holds(w, id, spreadVerdict(setPods(w, s.f.name), [...w.pods.current.values()], nodes, terms));
+      },
+    },
+    'A7.2': {
+      timeout: (s) => s.R + 60,
+      async run(w, s, id) {
+        await waitAllReady(w, s.f, s.R);
+        const nodes = (await w.kube.core.listNode()).items
+          .filter((n) => w.ctx.workerNodes.includes(n.metadata?.name ?? '') && !n.spec?.unschedulable)
+          .map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
+        holds(w, id, preferredSpreadVerdict(setPods(w, s.f.name), nodes, spreadOf(appStatefulSet(a, s.f.name)!, 'preferred')));
       },
     },
     'A8.2': {

@@ -141,7 +141,7 @@ function adapterDatum(w: World, d: AdapterDatum): PodDatum {
  * the operation fails, which the ledger counts as unavailability.
  */
 export function datumLedgerAdapter(w: World, d: Datum, target: { readonly pod: string } | { readonly set: string; readonly writeAnyPod: boolean }): Adapter {
-  const io = quietIo(w, d);
+  const io = datumIo(w, d);
   let turn = 0;
   const ready = (set: string): string[] =>
     setPods(w, set)
@@ -156,8 +156,8 @@ export function datumLedgerAdapter(w: World, d: Datum, target: { readonly pod: s
   return { write: (key, value) => io.write(pick('write'), key, value), read: (key) => io.read(pick('read'), key) };
 }
 
-/** One write and one read through a named pod, recorded by the caller alone. */
-function quietIo(
+/** One write and one read through a named pod, recorded by the caller alone (the ledgers, A4.2's timed reads). */
+export function datumIo(
   w: World,
   d: Datum,
 ): { write(pod: string, key: string, value: string): Promise<void>; read(pod: string, key: string): Promise<string | undefined> } {

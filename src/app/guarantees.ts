@@ -432,7 +432,8 @@ const RULES: Readonly<Record<string, (c: Ctx) => Verdict>> = {
   },
 };
 
-const datumNeeds = (d: Datum | undefined): Capability[] => (d ? [d.kind === 'exec' ? 'exec' : 'network'] : []);
+/** What reaching the datum takes: exec for an exec pair, network (a port-forward) for an adapter. */
+export const datumNeeds = (d: Datum | undefined): Capability[] => (d ? [d.kind === 'exec' ? 'exec' : 'network'] : []);
 
 /**
  * What every guarantee means for each StatefulSet to check (the profile's statefulSets, else all of the app's; call

@@ -20,6 +20,7 @@ import { chartFile, renderChart } from './helm.ts';
 import { checkChartArgs, classifyApp, describeApp, objectsFromRendered, renderCommand, selectStatefulSets, type AppInput, type ChartArgs } from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
 import { findProfile, loadProfile, type AdapterName, type AppProfile, type Datum } from './profile.ts';
+import { DNS_PROBE_FILE, dnsProbePod } from './dns-probe.ts';
 
 /** `--app` and what goes with it, as given on the command line (paths absolute). */
 export interface AppArgs extends ChartArgs {
@@ -40,6 +41,7 @@ export const DATUM_ADAPTERS: readonly AdapterName[] = ['zookeeper', 'http'];
 export const CHECKED: readonly string[] = [
   'A1.1',
   'A1.2',
+  'A1.3',
   'A2.1',
   'A2.2',
   'A2.3',
@@ -49,13 +51,16 @@ export const CHECKED: readonly string[] = [
   'A3.4',
   'A3.5',
   'A4.1',
+  'A4.2',
   'A4.3',
   'A5.1',
   'A5.2',
+  'A5.3',
   'A5.4',
   'A6.1',
   'A6.2',
   'A7.1',
+  'A7.2',
   'A8.2',
   'A8.3',
   'A8.4',
@@ -150,16 +155,16 @@ function renderKustomization(app: Extract<AppInput, { kind: 'kustomization' }>):
 }
 
 /**
- * The cluster shape: K2, or K3 when a StatefulSet with required spread (A7.1) has more than 2 replicas, so that
- * each of its pods can have a node of its own.
+ * The cluster shape: K2, or K3 when a StatefulSet with required (A7.1) or preferred (A7.2) spread has more than 2
+ * replicas, so that each of its pods can have a node of its own.
  */
 export function clusterProfileFor(checks: readonly GuaranteeCheck[], sets: readonly V1StatefulSet[]): { name: ClusterProfile['name']; why: string } {
-  const spread = sets.map(factsOf).filter((f) => checks.some((c) => c.id === 'A7.1' && c.applies && c.statefulSet === f.name));
+  const spread = sets.map(factsOf).filter((f) => checks.some((c) => (c.id === 'A7.1' || c.id === 'A7.2') && c.applies && c.statefulSet === f.name));
   const widest = spread.reduce<ReturnType<typeof factsOf> | undefined>((a, f) => (!a || f.replicas > a.replicas ? f : a), undefined);
   if (!widest || widest.replicas <= 2) return { name: 'K2', why: '2 workers' };
   return {
     name: 'K3',
-    why: `3 workers: StatefulSet ${widest.name} requires spread over ${widest.replicas} pods${widest.replicas > 3 ? ' (more than 3: the surplus pods stay Pending, which A7.1 checks)' : ''}`,
+    why: `3 workers: StatefulSet ${widest.name} spreads ${widest.replicas} pods${widest.replicas > 3 ? ' (more than 3: the surplus pods stay Pending, which A7.1 checks)' : ''}`,
   };
 }
 
@@ -299,6 +304,11 @@ export function appFixtureFiles(args: AppArgs, imageMap: Readonly<Record<string,
       objects.filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1')),
       { namespace: 'default', imageMap, pullPolicyOverlay: true },
     ).objects;
+  // A1.3's helper pod goes with the app's files: its image is loaded with theirs, and it is dry-run with them.
+  return [...appFiles(input, args, overlay), { file: DNS_PROBE_FILE, objects: overlay([dnsProbePod()]) }];
+}
+
+function appFiles(input: AppInput, args: AppArgs, overlay: (objects: readonly KubernetesObject[]) => KubernetesObject[]): FixtureFile[] {
   switch (input.kind) {
     case 'manifests':
       return input.files.map((file) => {

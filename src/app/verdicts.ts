@@ -384,33 +384,46 @@ export interface SpreadTerm {
   readonly text: string;
 }
 
-/** The required spread on the set's own pods: required pod anti-affinity terms and DoNotSchedule spread constraints that select them. */
-export function requiredSpread(sts: V1StatefulSet): SpreadTerm[] {
+/**
+ * The set's spread terms on its own pods: `required` (required pod anti-affinity, DoNotSchedule topology spread; A7.1)
+ * or `preferred` (preferred pod anti-affinity, ScheduleAnyway topology spread; A7.2). Terms that select none of the
+ * pods are left out (a finding at planning time).
+ */
+export function spreadOf(sts: V1StatefulSet, which: 'required' | 'preferred'): SpreadTerm[] {
   const labels = factsOf(sts).labels;
   const pod = sts.spec?.template?.spec;
+  const anti = pod?.affinity?.podAntiAffinity;
+  const terms =
+    which === 'required'
+      ? (anti?.requiredDuringSchedulingIgnoredDuringExecution ?? [])
+      : (anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).flatMap((x) => (x.podAffinityTerm ? [x.podAffinityTerm] : []));
   const out: SpreadTerm[] = [];
-  for (const t of pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+  for (const t of terms) {
     if (!selects(t.labelSelector, labels)) continue;
     out.push({
       kind: 'anti-affinity',
       topologyKey: t.topologyKey,
       maxSkew: 1,
       ...(t.labelSelector && { selector: t.labelSelector }),
-      text: `required pod anti-affinity on ${t.topologyKey}`,
+      text: `${which} pod anti-affinity on ${t.topologyKey}`,
     });
   }
+  const mode = which === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway';
   for (const t of pod?.topologySpreadConstraints ?? []) {
-    if ((t.whenUnsatisfiable ?? 'DoNotSchedule') !== 'DoNotSchedule' || !selects(t.labelSelector, labels)) continue;
+    if ((t.whenUnsatisfiable ?? 'DoNotSchedule') !== mode || !selects(t.labelSelector, labels)) continue;
     out.push({
       kind: 'topology-spread',
       topologyKey: t.topologyKey,
       maxSkew: t.maxSkew,
       ...(t.labelSelector && { selector: t.labelSelector }),
-      text: `topology spread (DoNotSchedule, maxSkew ${t.maxSkew}) on ${t.topologyKey}`,
+      text: `topology spread (${mode}, maxSkew ${t.maxSkew}) on ${t.topologyKey}`,
     });
   }
   return out;
 }
+
+/** The required spread on the set's own pods (A7.1). */
+export const requiredSpread = (sts: V1StatefulSet): SpreadTerm[] => spreadOf(sts, 'required');
 
 export interface NodeLabels {
   readonly name: string;
@@ -461,6 +474,87 @@ export function spreadVerdict(setPods: readonly V1Pod[], namespacePods: readonly
     }
   }
   return pass(shown.join('; '));
+}
+
+/**
+ * A7.2: under preferred spread, with at least as many domains as pods, the scheduler put every pod of the set in a
+ * domain of its own, term by term. Fewer domains than pods cannot show it, and says so.
+ */
+export function preferredSpreadVerdict(setPods: readonly V1Pod[], nodes: readonly NodeLabels[], terms: readonly SpreadTerm[]): Verdict {
+  const nodeOf = new Map(nodes.map((n) => [n.name, n]));
+  const shown: string[] = [];
+  for (const t of terms) {
+    const domains = domainsOf(nodes, t.topologyKey);
+    if (domains.length < setPods.length)
+      return fail(`${t.text}: the cluster has ${domains.length} domain(s) of ${t.topologyKey} for ${setPods.length} pods, so their spread cannot be shown`);
+    const by = new Map<string, string[]>();
+    for (const p of setPods) {
+      const d = nodeOf.get(p.spec?.nodeName ?? '')?.labels[t.topologyKey];
+      if (d === undefined)
+        return fail(`${t.text}: ${p.metadata?.name ?? '?'} is not on a worker node with the label ${t.topologyKey} (node ${p.spec?.nodeName ?? 'none'})`);
+      by.set(d, [...(by.get(d) ?? []), p.metadata?.name ?? '?']);
+    }
+    const shared = [...by].find(([, ps]) => ps.length > 1);
+    if (shared)
+      return fail(`${t.text}: ${shared[1].join(' and ')} share ${t.topologyKey}=${shared[0]} although ${domains.length} domains were there to spread over`);
+    shown.push(`${t.text}: ${[...by].map(([d, ps]) => `${ps[0]} on ${d}`).join(', ')}`);
+  }
+  return pass(shown.join('; '));
+}
+
+// ---- A5.3 ----
+
+/** A5.3: with every selected pod healthy, the PDB's own status keeps at least the quorum: desiredHealthy ≥ quorum. */
+export function quorumKeptVerdict(st: V1PodDisruptionBudgetStatus | undefined, pdb: string, quorum: number): Verdict {
+  if (st?.desiredHealthy === undefined) return fail(`PDB ${pdb} reports no desiredHealthy`);
+  const have = `desiredHealthy ${st.desiredHealthy}, disruptionsAllowed ${st.disruptionsAllowed ?? '?'} of expectedPods ${st.expectedPods ?? '?'}`;
+  if (st.desiredHealthy < quorum)
+    return fail(`PDB ${pdb} reports ${have}: it lets a drain take the members down to ${st.desiredHealthy}, below the quorum ${quorum}`);
+  return pass(`PDB ${pdb} reports ${have}: at least the quorum ${quorum} stays up`);
+}
+
+// ---- A1.3 ----
+
+/**
+ * A1.3: the A records `dig +short` printed for a pod's FQDN are exactly the pod's current IP. An empty answer (no
+ * record), another IP (a stale record of the pod's previous incarnation) or more than one record fail.
+ */
+export function podDnsVerdict(digOutput: string, fqdn: string, podIp: string | undefined): Verdict {
+  if (!podIp) return fail(`the pod behind ${fqdn} has no IP yet`);
+  const records = digOutput
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith(';'));
+  if (records.length === 0) return fail(`${fqdn} does not resolve (no A record); the pod's IP is ${podIp}`);
+  if (records.length === 1 && records[0] === podIp) return pass(`${fqdn} → ${podIp}`);
+  return fail(`${fqdn} resolves to ${records.join(', ')}, not exactly the pod's current IP ${podIp}`);
+}
+
+// ---- A4.2 ----
+
+/** One read of the datum through a pod that just turned Ready, timed on the timeline's clock (ms). */
+export interface ReadAttempt {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/**
+ * A4.2: the first successful read through a pod that turned Ready at `readyAt` ended within `withinMs` of it. The
+ * reads start as soon as the watch shows Ready; a pod whose probe says Ready before it serves fails, with the failed
+ * reads as the reason.
+ */
+export function readyServesVerdict(pod: string, readyAt: number, attempts: readonly ReadAttempt[], withinMs: number): Verdict {
+  const first = attempts.find((x) => x.ok);
+  const failed = attempts.filter((x) => !x.ok && (!first || x.at <= first.at));
+  const failedText = failed.length ? ` after ${failed.length} failed read(s) (${[...new Set(failed.map((x) => x.detail))].slice(0, 2).join('; ')})` : '';
+  if (!first) return fail(`${pod} turned Ready, and no read of the datum through it succeeded${failedText}`);
+  const s = ((first.at - readyAt) / 1000).toFixed(1);
+  if (first.at - readyAt > withinMs)
+    return fail(
+      `${pod} turned Ready ${s} s before the datum could be read through it${failedText}: its readiness probe says Ready before the pod serves the data`,
+    );
+  return pass(`${pod} served the datum ${s} s after it turned Ready${failedText}`);
 }
 
 // ---- A3.3 with an exec datum ----
@@ -775,6 +869,13 @@ function readySpans(pods: readonly PodEvent[], end: number): Map<string, [number
   for (const [uid, from] of since) spans.set(uid, [...(spans.get(uid) ?? []), [from, end]]);
   return spans;
 }
+
+/** The pods of the set listed ready=true in the current EndpointSlices of Service `service`. */
+export const readyAddresses = (slices: Iterable<V1EndpointSlice>, service: string, isMember: (pod: string) => boolean): string[] =>
+  [...slices]
+    .filter((x) => x.metadata?.labels?.['kubernetes.io/service-name'] === service)
+    .flatMap((x) => x.endpoints ?? [])
+    .flatMap((x) => (x.conditions?.ready && x.targetRef?.name && isMember(x.targetRef.name) ? [x.targetRef.name] : []));
 
 /**
  * A4.3: every address of a pod of the set that a slice of `services` showed ready=true, at time t, belongs to a pod
