@@ -115,8 +115,8 @@ describe('where helm is found', () => {
 });
 
 describe.skipIf(!HELM)(`helm template (${HELM ?? 'skipped: no helm; build it with bash ci/build-helm.sh'})`, () => {
-  it('examples/web-chart renders the objects of examples/web-app, and the same plan with the same profile', () => {
-    const chart = prepareApp({ path: CHART, values: [], set: [] });
+  it('examples/web-chart with podAntiAffinityPreset=none renders the objects of examples/web-app, and the same plan with the same profile', () => {
+    const chart = prepareApp({ path: CHART, values: [], set: ['podAntiAffinityPreset=none'] });
     const web = prepareApp({ path: WEB_APP, values: [], set: [] });
     expect(chart.input).toMatchObject({ kind: 'chart', packaged: false, chart: { name: 'web-chart', version: '0.1.0' } });
     expect(byKindName(chart.objects)).toEqual(byKindName(web.objects));
@@ -125,6 +125,14 @@ describe.skipIf(!HELM)(`helm template (${HELM ?? 'skipped: no helm; build it wit
     expect(chart.profileFile).toBe(path.join(CHART, 'stateful-e2e.yaml'));
     expect(chart.clusterProfile).toBe('K2');
     expect(chart.assertions.map((a) => [a.name, a.skip])).toEqual(web.assertions.map((a) => [a.name, a.skip]));
+  });
+
+  it('by default (podAntiAffinityPreset soft) the chart adds a preferred anti-affinity, so A7.2 is checked as well', () => {
+    const chart = prepareApp({ path: CHART, values: [], set: [] });
+    const web = prepareApp({ path: WEB_APP, values: [], set: [] });
+    expect(sts(chart.objects).spec?.template.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.weight).toBe(1);
+    const running = (a: typeof chart) => a.assertions.filter((x) => x.skip === undefined).map((x) => x.id);
+    expect(running(chart)).toEqual([...running(web), 'A7.2'].sort());
   });
 
   it('--set replicas=3 changes the StatefulSet; values files apply in order, --set last', () => {
@@ -144,7 +152,7 @@ describe.skipIf(!HELM)(`helm template (${HELM ?? 'skipped: no helm; build it wit
 
   it('the objects the runner dry-runs and loads images from: the rendered chart, image map applied', () => {
     const files = appFixtureFiles({ path: CHART, values: [], set: ['image.tag=0.26'] }, { 'registry.k8s.io/nginx-slim:0.26': 'local/nginx:1' });
-    expect(files.map((f) => f.file)).toEqual([path.join(CHART, 'Chart.yaml')]);
+    expect(files.map((f) => f.file)).toEqual([path.join(CHART, 'Chart.yaml'), 'stateful-e2e/dns-probe.yaml']);
     expect(container(sts(files[0]!.objects)).image).toBe('local/nginx:1');
   });
 
@@ -244,7 +252,8 @@ describe.skipIf(!HELM)(`helm template (${HELM ?? 'skipped: no helm; build it wit
     const list = await cli(['--app', CHART, '--set', 'replicas=3', '--list']);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^app-web-chart +K2 /);
+    // Three pods under the chart's preferred anti-affinity: K3, so that A7.2 has a node per pod.
+    expect(list.stdout).toMatch(/^app-web-chart +K3 /);
     expect(list.stdout).toContain('check [A1.1] web: ');
     // --list here too: no cluster even if the chart rendered.
     const d = dir('cli-broken');

@@ -896,7 +896,14 @@ feature(scenario, (feat) => {
         const nodes = (await w.kube.core.listNode()).items
           .filter((n) => w.ctx.workerNodes.includes(n.metadata?.name ?? '') && !n.spec?.unschedulable)
           .map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
-        holds(w, id, preferredSpreadVerdict(setPods(w, s.f.name), nodes, spreadOf(appStatefulSet(a, s.f.name)!, 'preferred')));
+        // Where the scheduler first put each pod, with every node free: later drains (A5.2, A5.4) cordon nodes, and a
+        // pod evicted then may rightly land beside another.
+        const first = new Map<string, string>();
+        for (const e of w.podEvents()) if (e.seq > created && e.nodeName && isMemberOf(s.f)(e.name) && !first.has(e.name)) first.set(e.name, e.nodeName);
+        const placed = declaredPods(s.f).map(
+          (name): V1Pod => ({ metadata: { name }, spec: { containers: [], ...(first.has(name) && { nodeName: first.get(name) }) } }),
+        );
+        holds(w, id, preferredSpreadVerdict(placed, nodes, spreadOf(appStatefulSet(a, s.f.name)!, 'preferred')));
       },
     },
     'A8.2': {
