@@ -145,7 +145,7 @@ describe('what the upgrade deletes, and when helm applies it', () => {
       "Service/nginx names namespace default, where helm would install it (outside the run's namespace)",
     );
     expect(helmRefusal(objs, [{ object: 'StatefulSet/web container nginx', change: 'image a -> b (image map)' }], 'run-ns')).toBe(
-      'the run changes what the chart renders (StatefulSet/web container nginx: image a -> b (image map)), and a helm v4 post-renderer must be an installed plugin, so helm cannot apply that change',
+      'the run changes what the chart renders (StatefulSet/web container nginx: image a -> b (image map)), and helm v4 takes a post-renderer only as a plugin, not an executable, so helm cannot apply that change',
     );
   });
 

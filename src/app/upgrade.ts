@@ -79,9 +79,10 @@ export const prunedObjects = (current: readonly KubernetesObject[], next: readon
 /**
  * Why `helm install` and `helm upgrade` would not apply exactly the objects the run applies itself, or undefined when
  * they would. `objects` are both charts rendered for the run's namespace, `deviations` what the run's overlays change
- * in them. A helm v4 post-renderer must be an installed plugin (`--post-renderer NAME`, type postrenderer/v1), not an
- * executable, so the overlays cannot ride along with helm: any overlay, a Namespace (which the run leaves out) or an
- * object in another namespace (helm would put it there, outside what the run deletes) means server-side apply.
+ * in them. helm v4's `--post-renderer NAME` names a postrenderer/v1 plugin in $HELM_PLUGINS, not an executable, and
+ * the harness writes no such plugin, so the overlays cannot ride along with helm: any overlay, a Namespace (which the
+ * run leaves out) or an object in another namespace (helm would put it there, outside what the run deletes) means
+ * server-side apply.
  */
 export function helmRefusal(objects: readonly KubernetesObject[], deviations: readonly Deviation[], namespace: string): string | undefined {
   const ns = objects.find((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
@@ -91,6 +92,6 @@ export function helmRefusal(objects: readonly KubernetesObject[], deviations: re
     return `${elsewhere.kind}/${nameOf(elsewhere)} names namespace ${elsewhere.metadata?.namespace}, where helm would install it (outside the run's namespace)`;
   const d = deviations[0];
   if (d)
-    return `the run changes what the chart renders (${d.object}: ${d.change}), and a helm v4 post-renderer must be an installed plugin, so helm cannot apply that change`;
+    return `the run changes what the chart renders (${d.object}: ${d.change}), and helm v4 takes a post-renderer only as a plugin, not an executable, so helm cannot apply that change`;
   return undefined;
 }
