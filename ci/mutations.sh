@@ -184,6 +184,10 @@ if [ "$provider" != kwok ]; then
   # sends SIGTERM with 2 s to go; nginx stops at once (exit 0), but only after the grace period ended, so the
   # graceful-stop guarantee [A6.1] must fail on the pod the check re-creates.
   mutate_app app-prestop-overrun examples/web-app A6.1 web.yaml 's|^      containers:$|      terminationGracePeriodSeconds: 10\n&|; s|^          image: registry.k8s.io/nginx-slim:0.24$|&\n          lifecycle:\n            preStop:\n              exec:\n                command: [sleep, "20"]|'
+  # --app with --upgrade-to: the new version's nginx gets a readiness probe that never passes, so its rolling update
+  # stops at the first pod it replaces (web-1 never Ready again) and [A8.2] must fail: a broken upgrade is seen to fail.
+  # TIMEOUT_SCALE=0.5: the rollout is waited for 195 s instead of 390 s.
+  TIMEOUT_SCALE=0.5 later mutated app-upgrade-never-ready A8.2 app-web-app examples/web-app-next web.yaml 's|^              value: "2"$|&\n          readinessProbe:\n            exec:\n              command: ["false"]|' '\[A8\.2\]' --app examples/web-app --upgrade-to @
   # --app: ZooKeeper without its PDB (examples/zookeeper-app). A5.1-A5.3 are then not applicable, and A5.4 drains the
   # members' nodes back to back with nothing to pace them: the second drain evicts a member while the first is still
   # starting, so the Ready members fall to one, under the declared quorum (majority: 2), and [A5.4] must fail.

@@ -24,10 +24,18 @@ export interface RunContext {
   /** Multiplies every catalogue timeout (TIMEOUT_SCALE). */
   readonly timeoutScale: number;
   /**
-   * `--app`: the app (absolute path), its profile file if any, and a chart's --values and --set; the app's scenario
-   * renders and plans it again itself, from exactly these.
+   * `--app`: the app (absolute path), its profile file if any, a chart's --values and --set, and --upgrade-to with its
+   * --upgrade-values and --upgrade-set; the app's scenario renders and plans it again itself, from exactly these.
    */
-  readonly app?: { readonly path: string; readonly profile?: string; readonly values?: readonly string[]; readonly set?: readonly string[] };
+  readonly app?: {
+    readonly path: string;
+    readonly profile?: string;
+    readonly values?: readonly string[];
+    readonly set?: readonly string[];
+    readonly upgradeTo?: string;
+    readonly upgradeValues?: readonly string[];
+    readonly upgradeSet?: readonly string[];
+  };
 }
 
 export const CONTEXT_ENV = 'E2E_CONTEXT';

@@ -90,7 +90,11 @@ export const USAGE = `usage: npm run e2e -- [options]
   --upgrade-to PATH               the app's next version (same forms as --app; a chart gets the same --values and
                                   --set): a change to a StatefulSet field that cannot change in place (selector,
                                   serviceName, volumeClaimTemplates, podManagementPolicy) is refused in one line,
-                                  exit 2, before anything is applied
+                                  exit 2, before anything is applied; otherwise the update of A8.2-A8.5 is this
+                                  version, applied over the first (two charts: helm install, then helm upgrade)
+  --upgrade-values FILE, --upgrade-set k=v
+                                  more Helm values for --upgrade-to CHART only (repeatable), after --values and --set:
+                                  an upgrade that changes values alone is --upgrade-to the same chart with these
   --rerun-failed DIR              run only what failed in DIR/results.json (an earlier --report-dir): those
                                   assertions, the ones they are declared after, and every setup step
   --shard I/N                     run only part I of N of the selected scenarios (sorted by name, dealt in turn),
@@ -143,6 +147,8 @@ export function parseOptions(argv: readonly string[], root: string, env: NodeJS.
         values: { type: 'string', multiple: true },
         set: { type: 'string', multiple: true },
         'upgrade-to': { type: 'string' },
+        'upgrade-values': { type: 'string', multiple: true },
+        'upgrade-set': { type: 'string', multiple: true },
         list: { type: 'boolean', default: false },
         shard: { type: 'string' },
         'rerun-failed': { type: 'string' },
@@ -272,6 +278,8 @@ function appArgs(v: {
   values?: string[] | undefined;
   set?: string[] | undefined;
   'upgrade-to'?: string | undefined;
+  'upgrade-values'?: string[] | undefined;
+  'upgrade-set'?: string[] | undefined;
   scenario?: string[] | undefined;
   scenarios?: string[] | undefined;
   fixtures?: string | undefined;
@@ -279,7 +287,20 @@ function appArgs(v: {
   merge?: boolean | undefined;
 }): AppArgs | undefined {
   if (v.app === undefined) {
-    const flag = v.profile !== undefined ? '--profile' : v.values ? '--values' : v.set ? '--set' : v['upgrade-to'] !== undefined ? '--upgrade-to' : undefined;
+    const flag =
+      v.profile !== undefined
+        ? '--profile'
+        : v.values
+          ? '--values'
+          : v.set
+            ? '--set'
+            : v['upgrade-to'] !== undefined
+              ? '--upgrade-to'
+              : v['upgrade-values']
+                ? '--upgrade-values'
+                : v['upgrade-set']
+                  ? '--upgrade-set'
+                  : undefined;
     if (flag) throw new HarnessError(`${flag} goes with --app PATH (the app it describes)`);
     return undefined;
   }
@@ -298,12 +319,16 @@ function appArgs(v: {
   if (other) throw new HarnessError(`--app runs the app's own checks instead of the scenarios: leave out ${other}`);
   if (v.profile === '') throw new HarnessError('--profile: give the path of the profile file');
   if (v['upgrade-to'] === '') throw new HarnessError("--upgrade-to: give the path of the app's next version");
+  const upgradeFlag = v['upgrade-values'] ? '--upgrade-values' : v['upgrade-set'] ? '--upgrade-set' : undefined;
+  if (upgradeFlag && v['upgrade-to'] === undefined) throw new HarnessError(`${upgradeFlag} goes with --upgrade-to PATH (the version they are values of)`);
   return {
     path: path.resolve(v.app),
     ...(v.profile !== undefined ? { profile: path.resolve(v.profile) } : {}),
     values: (v.values ?? []).map((f) => path.resolve(f)),
     set: v.set ?? [],
     ...(v['upgrade-to'] !== undefined ? { upgradeTo: path.resolve(v['upgrade-to']) } : {}),
+    ...(v['upgrade-values'] ? { upgradeValues: v['upgrade-values'].map((f) => path.resolve(f)) } : {}),
+    ...(v['upgrade-set'] ? { upgradeSet: v['upgrade-set'] } : {}),
   };
 }
 

@@ -293,7 +293,19 @@ async function runVersion(opts: Options, provider: ClusterProvider, env: RunEnv)
           keep: opts.keep,
           timeoutScale: opts.timeoutScale,
           ...(opts.app
-            ? { app: { path: opts.app.path, ...(opts.app.profile ? { profile: opts.app.profile } : {}), values: opts.app.values, set: opts.app.set } }
+            ? {
+                app: {
+                  path: opts.app.path,
+                  ...(opts.app.profile ? { profile: opts.app.profile } : {}),
+                  values: opts.app.values,
+                  set: opts.app.set,
+                  ...(opts.app.upgradeTo !== undefined && {
+                    upgradeTo: opts.app.upgradeTo,
+                    upgradeValues: opts.app.upgradeValues ?? [],
+                    upgradeSet: opts.app.upgradeSet ?? [],
+                  }),
+                },
+              }
             : {}),
         };
         collector.setProvider(cluster.provider);

@@ -228,6 +228,20 @@ current-context: x
       await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--upgrade-to', '/nonexistent/next']),
       /^error: --upgrade-to \/nonexistent\/next: no such file or directory$/,
     ));
+  it('app: an upgrade that drops the checked StatefulSet, and --upgrade-set for plain manifests', async () => {
+    const next = path.join(tmp, 'web-next-gone');
+    cpSync(path.join(apps, 'web'), next, { recursive: true });
+    const f = path.join(next, 'web.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^ {2}name: web$/m, '  name: web2'));
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--upgrade-to', next]),
+      /^error: --upgrade-to .*web-next-gone: no StatefulSet web, which the run checks: the upgrade would delete it/,
+    );
+    oneLine(
+      await cli(['--provider', 'kwok', '--app', path.join(apps, 'web'), '--upgrade-to', path.join(apps, 'web'), '--upgrade-set', 'a=b']),
+      /^error: --upgrade-set: only a Helm chart takes values; --upgrade-to .*web is plain manifests$/,
+    );
+  });
   it('app: --upgrade-to without --app', async () =>
     oneLine(await cli(['--provider', 'kwok', '--upgrade-to', path.join(apps, 'web')]), /^error: --upgrade-to goes with --app PATH \(the app it describes\)$/));
   it('app: --profile file missing', async () =>

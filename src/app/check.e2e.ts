@@ -14,6 +14,7 @@ import {
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1PodDisruptionBudget,
+  type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { defineScenario, feature, type World } from '../scenario.ts';
 import { CONTEXT_ENV, runContext } from '../context.ts';
@@ -24,11 +25,13 @@ import { toPodEvent, type ResourceWatch } from '../kube/watch.ts';
 import { concurrent, minReady, orderedCreate, orderedReplace, orderedTerminate, podReplaced, type Verdict } from '../ordering.ts';
 import { compareVersions } from '../k8s-version.ts';
 import { eventually } from '../eventually.ts';
-import { factsOf, podRange, readinessServiceNames, scaled, type StatefulSetFacts } from './objects.ts';
+import { factsOf, nameOf, podRange, readinessServiceNames, scaled, type StatefulSetFacts } from './objects.ts';
 import { datumIo, datumLedgerAdapter, podDatum } from './datum.ts';
 import { quorumFor, type Datum } from './profile.ts';
 import type { Ledger } from '../ledger/record.ts';
-import { CHECKED, appStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
+import { CHECKED, UPDATE_CHECKS, appRelease, appStatefulSet, checkedStatefulSet, prepareApp, type PreparedApp } from './prepare.ts';
+import { HELM_RELEASE_TIMEOUT_S, helmRelease, helmReleaseArgs, renderChart } from './helm.ts';
+import { comparedText, helmRefusal, prunedObjects, updateText } from './upgrade.ts';
 import { datumNeeds } from './guarantees.ts';
 import { DNS_PROBE_LABELS, DNS_PROBE_NAME, digA, dnsProbePod } from './dns-probe.ts';
 import { waitLabelledReady } from '../kube/labelled-pods.ts';
@@ -81,6 +84,11 @@ const app: PreparedApp | undefined = ctx?.app
       ...(ctx.app.profile ? { profile: ctx.app.profile } : {}),
       values: [...(ctx.app.values ?? [])],
       set: [...(ctx.app.set ?? [])],
+      ...(ctx.app.upgradeTo !== undefined && {
+        upgradeTo: ctx.app.upgradeTo,
+        upgradeValues: ctx.app.upgradeValues ?? [],
+        upgradeSet: ctx.app.upgradeSet ?? [],
+      }),
     })
   : undefined;
 
@@ -100,6 +108,9 @@ interface SetUnder {
   /** budgets.maxRecoverySeconds: how long the app may take to be all Ready again. */
   readonly R: number;
 }
+
+/** A StatefulSet under check, as declared. */
+const setUnder = (sts: V1StatefulSet, R: number): SetUnder => ({ f: factsOf(sts), templates: sts.spec?.volumeClaimTemplates ?? [], R });
 
 /** A guarantee as this file checks it. */
 interface Check {
@@ -299,49 +310,70 @@ async function underDatumLedgers(
   return ledgers;
 }
 
-/** The update of A8.2-A8.4: `kubectl rollout restart` (a pod-template annotation), as the run has no new version. */
+/**
+ * The update of A8.2-A8.5 for one StatefulSet: `kubectl rollout restart` (a pod-template annotation) without
+ * --upgrade-to; with it, the upgrade to the new version (or a restart after it, where it leaves the pod template as it is).
+ */
 interface Update {
   readonly mark: number;
-  /** The update revision before the restart (every pod's revision then), and the pods' UIDs then. */
+  /** The update revision before the update (every pod's revision then), and the pods' UIDs then. */
   readonly before: string;
   readonly uids: ReadonlyMap<string, string>;
   /** The datum's ledgers across the update, when A8.5 runs. */
   readonly ledgers?: { name: string; ledger: Ledger }[];
+  /** What the update was, noted in each step that judges it. */
+  readonly what: string;
 }
 
-async function rolloutRestart(w: World, s: SetUnder, datum: { readonly d: Datum; readonly writeAnyPod: boolean } | undefined): Promise<Update> {
+/** Every pod Ready and at one revision: that revision and the pods' UIDs, recorded before an update. */
+async function beforeUpdate(w: World, s: SetUnder): Promise<Pick<Update, 'before' | 'uids'>> {
   const { f, R } = s;
   await waitAllReady(w, f, R);
   const status = w.statefulsets.current.get(f.name)?.status;
   const before = status?.updateRevision ?? '';
   if (!before || status?.currentRevision !== before)
     throw new Error(`${f.name} is not at one revision before the update (current ${status?.currentRevision}, update ${before})`);
-  const uids = new Map(setPods(w, f.name).map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
+  return { before, uids: new Map(setPods(w, f.name).map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? ''])) };
+}
+
+/** Once an update is applied: RollingUpdate, its rollout done and every pod Ready; OnDelete, the status showing the new revision. */
+async function awaitUpdate(w: World, s: SetUnder, before: string): Promise<void> {
+  const { f, R } = s;
+  const gen = (await w.kube.apps.readNamespacedStatefulSet({ name: f.name, namespace: w.ns })).metadata?.generation ?? 0;
+  if (f.updateStrategy === 'RollingUpdate') {
+    // Each replaced pod may take R to be Ready again.
+    await waitRollout(w, f.name, (f.replicas - f.partition) * R + 30, gen);
+    await waitAllReady(w, f, R);
+  } else
+    await w.statefulsets.until(
+      () => {
+        const st = w.statefulsets.current.get(f.name)?.status;
+        return (st?.observedGeneration ?? 0) >= gen && (st?.updateRevision ?? before) !== before;
+      },
+      w.timeoutMs(30),
+      `${f.name}'s status to show the new revision`,
+    );
+}
+
+async function restartSet(w: World, f: StatefulSetFacts, why: string): Promise<void> {
+  const args = ['rollout', 'restart', `sts/${f.name}`];
+  w.step(`kubectl ${args.join(' ')} (${why})`);
+  const r = await kubectl(w, args);
+  if (r.exitCode !== 0) throw new Error(kubectlFailure(args, r));
+}
+
+async function rolloutRestart(w: World, s: SetUnder, datum: { readonly d: Datum; readonly writeAnyPod: boolean } | undefined): Promise<Update> {
+  const { before, uids } = await beforeUpdate(w, s);
+  const what = `kubectl rollout restart sts/${s.f.name} (no new version given: --upgrade-to PATH)`;
   let mark = w.mark();
   const restart = async (): Promise<void> => {
     mark = w.mark();
-    const args = ['rollout', 'restart', `sts/${f.name}`];
-    w.step(`kubectl ${args.join(' ')} (the update: a pod-template annotation)`);
-    const r = await kubectl(w, args);
-    if (r.exitCode !== 0) throw new Error(kubectlFailure(args, r));
-    const gen = (await w.kube.apps.readNamespacedStatefulSet({ name: f.name, namespace: w.ns })).metadata?.generation ?? 0;
-    if (f.updateStrategy === 'RollingUpdate') {
-      // Each replaced pod may take R to be Ready again.
-      await waitRollout(w, f.name, (f.replicas - f.partition) * R + 30, gen);
-      await waitAllReady(w, f, R);
-    } else
-      await w.statefulsets.until(
-        () => {
-          const st = w.statefulsets.current.get(f.name)?.status;
-          return (st?.observedGeneration ?? 0) >= gen && (st?.updateRevision ?? before) !== before;
-        },
-        w.timeoutMs(30),
-        `${f.name}'s status to show the new revision`,
-      );
+    await restartSet(w, s.f, 'the update: a pod-template annotation');
+    await awaitUpdate(w, s, before);
   };
   if (!datum) {
     await restart();
-    return { mark, before, uids };
+    return { mark, before, uids, what };
   }
   // A8.5 judges the datum across this same update: the ledgers run from before the restart until after it.
   const ledgers = await underDatumLedgers(w, s, datum.d, { name: 'update', writeAnyPod: datum.writeAnyPod }, async (fault) => {
@@ -352,7 +384,7 @@ async function rolloutRestart(w: World, s: SetUnder, datum: { readonly d: Datum;
       end();
     }
   });
-  return { mark, before, uids, ledgers };
+  return { mark, before, uids, ledgers, what };
 }
 
 feature(scenario, (feat) => {
@@ -382,8 +414,119 @@ feature(scenario, (feat) => {
   /** Whether A8.5 runs for this set here (planned, not skipped, and the provider has what the datum needs). */
   const a85 = (w: World, s: SetUnder): boolean =>
     a.assertions.some((x) => x.check.id === 'A8.5' && x.check.statefulSet === s.f.name && x.skip === undefined && x.check.needs.every((n) => w.has(n)));
-  const update = (w: World, s: SetUnder): Promise<Update> =>
-    once(updates, s, () => rolloutRestart(w, s, a85(w, s) ? { d: datumOf(a), writeAnyPod: writesAnyPod(a, s) } : undefined));
+  /** The update a step of A8.2-A8.5 judges, noted in its timeline. */
+  const update = async (w: World, s: SetUnder, id: string): Promise<Update> => {
+    const u = a.upgrade
+      ? (await upgradeApp(w)).get(s.f.name)
+      : await once(updates, s, () => rolloutRestart(w, s, a85(w, s) ? { d: datumOf(a), writeAnyPod: writesAnyPod(a, s) } : undefined));
+    if (!u) throw new Error(`the upgrade did not record ${s.f.name} (a bug in the harness: its A8 checks run, so it should have)`);
+    w.timeline.add('note', id, `the update: ${u.what}`);
+    return u;
+  };
+  const recoveryS = a.profile?.budgets.maxRecoverySeconds ?? 300;
+  /** The checked StatefulSets the upgrade records and waits for: those with a step of A8.2-A8.5 to judge it. */
+  const upgraded = (a.upgrade?.sets ?? []).filter((x) =>
+    a.assertions.some((as) => UPDATE_CHECKS.includes(as.check.id) && as.check.statefulSet === x.name && as.skip === undefined),
+  );
+  /** With --upgrade-to, the first A8 step runs the whole upgrade: helm, then every upgraded StatefulSet's rollout. */
+  const upgradeExtraS = a.upgrade
+    ? HELM_RELEASE_TIMEOUT_S + 30 + upgraded.reduce((t, x) => t + ((appStatefulSet(a.upgrade!, x.name)?.spec?.replicas ?? 1) + 2) * (recoveryS + 30), 0)
+    : 0;
+  /** How the app was installed, so that the upgrade goes the same way: by helm (the release), or server-side apply. */
+  let viaHelm: { readonly release: string; readonly next: readonly KubernetesObject[] } | undefined;
+  let upgrading: Promise<Map<string, Update>> | undefined;
+  /** The upgrade, once for the whole app (it updates every StatefulSet at once), by the first step that judges it. */
+  const upgradeApp = (w: World): Promise<Map<string, Update>> => (upgrading ??= runUpgrade(w));
+
+  /**
+   * With --upgrade-to and two charts: both rendered for the run's namespace, and helm install and helm upgrade used
+   * when they apply exactly what the run would (helmRefusal); otherwise server-side apply, and the timeline says why.
+   */
+  function helmPlan(w: World): { release: string; current: KubernetesObject[]; next: KubernetesObject[] } | undefined {
+    const u = a.upgrade;
+    if (!u || a.input.kind !== 'chart' || u.input.kind !== 'chart') return undefined;
+    const release = appRelease(a.input)!;
+    const current = renderChart(a.input, { namespace: w.ns, ...a.chartArgs, release });
+    const next = renderChart(u.input, { namespace: w.ns, ...u.chartArgs, release });
+    const overlays = { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true };
+    const why = helmRefusal([...current, ...next], [...applyOverlays(current, overlays).deviations, ...applyOverlays(next, overlays).deviations], w.ns);
+    if (why) {
+      w.timeline.add('note', 'helm', `server-side apply instead of helm install and helm upgrade: ${why}`);
+      return undefined;
+    }
+    return { release, current, next };
+  }
+
+  /**
+   * The new version over the app: `helm upgrade` when helm installed it, else server-side apply with the run's
+   * overlays, and the objects it no longer has deleted (as helm upgrade deletes what a chart no longer renders).
+   */
+  async function applyUpgrade(w: World): Promise<void> {
+    const u = a.upgrade!;
+    if (viaHelm) {
+      w.step(`helm upgrade ${viaHelm.release} ${u.path} (the new version, as its users upgrade it)`);
+      await helmRelease(w, helmReleaseArgs('upgrade', { release: viaHelm.release, chart: u.input.path, ...u.chartArgs }));
+      applied = viaHelm.next;
+      return;
+    }
+    const { objects, deviations } = applyOverlays(u.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    for (const d of deviations) w.deviation(d.object, d.change);
+    w.step(`the new version ${u.path}, applied server-side over the app`);
+    await w.apply(objects);
+    for (const o of prunedObjects(applied, objects)) {
+      w.timeline.add('note', 'upgrade', `${o.kind}/${nameOf(o)} is not in ${u.path}: deleted, as helm upgrade deletes what a chart no longer renders`);
+      await w.delete(o.kind ?? '', o.apiVersion ?? '', nameOf(o));
+    }
+    applied = objects;
+  }
+
+  /**
+   * Each upgraded StatefulSet's revision and pods recorded, the datum ledgers of those whose A8.5 runs started around
+   * it, then the new version applied, a rollout restart of each one whose pod template it leaves as it is (its
+   * update would replace no pod), and every rollout waited for.
+   */
+  async function runUpgrade(w: World): Promise<Map<string, Update>> {
+    const u = a.upgrade!;
+    const sets = upgraded.map((x) => ({ x, s: setUnder(appStatefulSet(u, x.name)!, recoveryS) }));
+    const records = new Map<string, Pick<Update, 'before' | 'uids'>>();
+    for (const { s } of sets) records.set(s.f.name, await beforeUpdate(w, s));
+    let mark = w.mark();
+    const run = async (): Promise<void> => {
+      mark = w.mark();
+      await applyUpgrade(w);
+      for (const { x, s } of sets)
+        if (x.templateChange === undefined)
+          await restartSet(w, s.f, `the new version leaves the pod template of ${x.name} as it is: its update would replace no pod`);
+      for (const { s } of sets) await awaitUpdate(w, s, records.get(s.f.name)!.before);
+    };
+    // A8.5 judges the datum across this same upgrade: each set's ledgers run from before it until after it.
+    const withLedgers = sets.filter(({ s }) => a85(w, s));
+    const ledgers = new Map<string, { name: string; ledger: Ledger }[]>();
+    const nest = async (rest: typeof withLedgers, faults: ((what: string) => () => void)[]): Promise<void> => {
+      const [first, ...more] = rest;
+      if (!first) {
+        const ends = faults.map((fault) => fault(`upgrade to ${u.path}`));
+        try {
+          await run();
+        } finally {
+          for (const end of ends) end();
+        }
+        return;
+      }
+      const name = withLedgers.length > 1 ? `update-${first.x.name}` : 'update';
+      ledgers.set(
+        first.x.name,
+        await underDatumLedgers(w, first.s, datumOf(a), { name, writeAnyPod: writesAnyPod(a, first.s) }, (fault) => nest(more, [...faults, fault])),
+      );
+    };
+    await nest(withLedgers, []);
+    return new Map(
+      sets.map(({ x }) => {
+        const l = ledgers.get(x.name);
+        return [x.name, { mark, ...records.get(x.name)!, ...(l && { ledgers: l }), what: updateText(x, u.path) }];
+      }),
+    );
+  }
   let pdbWatch: Promise<ResourceWatch<V1PodDisruptionBudget>> | undefined;
   const pdbs = (w: World): Promise<ResourceWatch<V1PodDisruptionBudget>> =>
     (pdbWatch ??= w.watch<V1PodDisruptionBudget>(
@@ -906,10 +1049,18 @@ feature(scenario, (feat) => {
         holds(w, id, preferredSpreadVerdict(placed, nodes, spreadOf(appStatefulSet(a, s.f.name)!, 'preferred')));
       },
     },
-    'A8.2': {
-      timeout: (s) => (s.f.replicas + 2) * (s.R + 30),
+    'A8.1': {
+      timeout: () => 10,
       async run(w, s, id) {
-        const u = await update(w, s);
+        const u = a.upgrade?.sets.find((x) => x.name === s.f.name);
+        if (!a.upgrade || !u) throw new Error('A8.1 runs with --upgrade-to only (a bug in the harness: skipOf should have skipped it)');
+        holds(w, id, { ok: true, reason: comparedText(u, a.path, a.upgrade.path) });
+      },
+    },
+    'A8.2': {
+      timeout: (s) => (s.f.replicas + 2) * (s.R + 30) + upgradeExtraS,
+      async run(w, s, id) {
+        const u = await update(w, s, id);
         const replaced = declaredPods(s.f)
           .filter((p) => ordinalOf(s.f.name, p)! >= s.f.partition)
           .reverse();
@@ -923,9 +1074,9 @@ feature(scenario, (feat) => {
       },
     },
     'A8.3': {
-      timeout: (s) => (s.f.replicas + 3) * (s.R + 30),
+      timeout: (s) => (s.f.replicas + 3) * (s.R + 30) + upgradeExtraS,
       async run(w, s, id) {
-        const u = await update(w, s);
+        const u = await update(w, s, id);
         const below = declaredPods(s.f).filter((p) => ordinalOf(s.f.name, p)! < s.f.partition);
         const touched = below.filter((p) => w.pod(p)?.metadata?.uid !== u.uids.get(p));
         if (touched.length) throw new Error(`${touched.join(', ')} (below partition ${s.f.partition}) were replaced by the update`);
@@ -938,9 +1089,9 @@ feature(scenario, (feat) => {
       },
     },
     'A8.4': {
-      timeout: (s) => 2 * s.R + 150,
+      timeout: (s) => 2 * s.R + 150 + upgradeExtraS,
       async run(w, s, id) {
-        const u = await update(w, s);
+        const u = await update(w, s, id);
         const members = new Set(declaredPods(s.f));
         w.step(`OnDelete: no pod of ${s.f.name} is replaced for 60 s`);
         await w.pods.hold(w.window(60), (e) => {
@@ -962,9 +1113,9 @@ feature(scenario, (feat) => {
       },
     },
     'A8.5': {
-      timeout: (s) => (s.f.replicas + 2) * (s.R + 30) + 120,
+      timeout: (s) => (s.f.replicas + 2) * (s.R + 30) + 120 + upgradeExtraS,
       async run(w, s, id) {
-        const u = await update(w, s);
+        const u = await update(w, s, id);
         if (!u.ledgers) throw new Error('the update ran without the datum ledger (a bug in the harness: A8.5 should have been planned)');
         const low = minReady(w.podEvents(), declaredPods(s.f), u.mark);
         const v = datumAvailabilityVerdict({ ...availabilityBudgets(a, s), ledgers: u.ledgers, fewestReady: low.min });
@@ -978,7 +1129,11 @@ feature(scenario, (feat) => {
 
   const names = a.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
   feat.setup(`apply the app: ${names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')}`, async (w) => {
-    const { objects, deviations } = applyOverlays(a.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    // With --upgrade-to and two charts, helm installs the app when it applies exactly what the run would (no overlay).
+    const helm = helmPlan(w);
+    const { objects, deviations } = helm
+      ? { objects: helm.current, deviations: [] }
+      : applyOverlays(a.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
     applied = objects;
     const left = a.namespacesLeftOut.map((n) => ({ object: `Namespace/${n}`, change: "not applied: the app runs in the run's own namespace" }));
     for (const d of [...deviations, ...left]) {
@@ -988,7 +1143,11 @@ feature(scenario, (feat) => {
     // A4.3 and A6.2 judge every EndpointSlice change of the run: their watch starts before anything exists.
     if (a.assertions.some((x) => (x.check.id === 'A4.3' || x.check.id === 'A6.2') && x.skip === undefined)) await slices(w);
     created = w.mark(); // the watches already run
-    await w.apply(objects);
+    if (helm) {
+      viaHelm = helm;
+      w.step(`helm install ${helm.release} ${a.path} (with --upgrade-to, the app is installed as its users install it)`);
+      await helmRelease(w, helmReleaseArgs('install', { release: helm.release, chart: a.input.path, ...a.chartArgs }));
+    } else await w.apply(objects);
   });
 
   feat.teardown('uncordon every node the drains (A5.2) cordoned, even after a failure', async (w) => {
@@ -998,8 +1157,7 @@ feature(scenario, (feat) => {
 
   for (const as of a.assertions) {
     const c = as.check;
-    const sts = appStatefulSet(a, c.statefulSet)!;
-    const s: SetUnder = { f: factsOf(sts), templates: sts.spec?.volumeClaimTemplates ?? [], R: a.profile?.budgets.maxRecoverySeconds ?? 300 };
+    const s = setUnder(checkedStatefulSet(a, c)!, recoveryS);
     const impl = as.skip === undefined ? CHECKS[c.id] : undefined;
     feat.assess(as.id, as.title, { timeout: impl?.timeout(s) ?? 10, needs: c.needs, ...(as.skip !== undefined && { skip: as.skip }) }, async (w) => {
       if (!c.applies || !impl) return; // skipped before it runs (the skip option)

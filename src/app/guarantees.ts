@@ -607,6 +607,16 @@ export function immutableChanges(oldSts: V1StatefulSet, newSts: V1StatefulSet): 
 }
 
 /**
+ * Where the new version changes the StatefulSet's pod template (the first differing path under `spec.template`, e.g.
+ * `spec.containers[0].env`), or undefined when it does not: then its update revision stays, and the controller
+ * replaces no pod (§A8).
+ */
+export function templateChange(oldSts: V1StatefulSet, newSts: V1StatefulSet): string | undefined {
+  const at = firstDiff(prune(oldSts.spec?.template), prune(newSts.spec?.template), '');
+  return at === undefined ? undefined : at || 'the whole template';
+}
+
+/**
  * The upgrade pre-check over two versions of the app: every StatefulSet in both whose immutable fields differ, in
  * one HarnessError line naming each field, before anything is applied. StatefulSets only in one version are not
  * this check's concern.

@@ -1,14 +1,16 @@
 /**
- * helm for `--app CHART`: where the binary is, and `helm template` of a chart into its objects. Synchronous, as
- * prepareApp is (the CLI and the app's scenario file call it before anything else). helm only renders here: it never
- * talks to a cluster or a chart repository.
+ * helm for `--app CHART`: where the binary is, `helm template` of a chart into its objects, and the release commands
+ * of an upgrade check. Rendering is synchronous, as prepareApp is (the CLI and the app's scenario file call it before
+ * anything else), and talks to no cluster or chart repository. `helm install` and `helm upgrade` run only in the
+ * app's scenario, with `--upgrade-to` and two charts (docs/app-guarantees.md §A8), against the run's cluster alone.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { cacheDir, PINS } from '../providers/pins.ts';
+import type { Timeline } from '../timeline.ts';
 import { objectsFromRendered, renderCommand, type ChartApp, type ChartArgs } from './input.ts';
 
 export const HELM_ENV = 'E2E_HELM';
@@ -72,13 +74,17 @@ export function helmError(stderr: string): string | undefined {
 
 /**
  * `helm template <release> <chart> --namespace <namespace> [--values F]... [--set k=v]...` (the release is the
- * chart's name), and the objects it renders. One HarnessError line when helm is missing, the chart does not render
+ * chart's name unless given: an upgrade's chart is rendered as the first chart's release), and the objects it renders. One HarnessError line when helm is missing, the chart does not render
  * (helm's own message), or it renders no objects.
  */
-export function renderChart(app: ChartApp, args: ChartArgs & { readonly namespace: string }, env: Env = process.env): KubernetesObject[] {
+export function renderChart(
+  app: ChartApp,
+  args: ChartArgs & { readonly namespace: string; readonly release?: string },
+  env: Env = process.env,
+): KubernetesObject[] {
   const helm = findHelm(env);
   if (!helm) throw noHelm(app.path, env);
-  const cmd = renderCommand(app, { release: releaseName(app.chart.name), namespace: args.namespace, values: args.values, set: args.set })!;
+  const cmd = renderCommand(app, { release: args.release ?? releaseName(app.chart.name), namespace: args.namespace, values: args.values, set: args.set })!;
   let stdout: string;
   try {
     stdout = execFileSync(helm, [...cmd.args], {
@@ -98,3 +104,76 @@ export function renderChart(app: ChartApp, args: ChartArgs & { readonly namespac
 
 /** The file that stands for a chart in reports (dry-run errors, images): its Chart.yaml, or the .tgz. */
 export const chartFile = (app: ChartApp): string => (app.packaged ? app.path : path.join(app.path, 'Chart.yaml'));
+
+/** How long helm may take over a release command, hooks included (its `--timeout`); the process is killed 30 s later. */
+export const HELM_RELEASE_TIMEOUT_S = 300;
+
+/**
+ * `helm install` (the first version) or `helm upgrade` (the next) of a release, as argv after `helm` (helmRelease adds
+ * the run's namespace and kubeconfig). helm does not wait for the objects (`--wait=hookOnly`, v4's default, said
+ * outright): the harness's watches judge the rollout. An upgrade renders exactly the chart and values given
+ * (`--reset-values`, as the pre-check rendered it), and takes over fields the harness's own steps applied in between
+ * (`--force-conflicts`: A3.5 re-applies a StatefulSet server-side, as field manager stateful-e2e).
+ */
+export function helmReleaseArgs(verb: 'install' | 'upgrade', o: ChartArgs & { readonly release: string; readonly chart: string }): string[] {
+  return [
+    verb,
+    o.release,
+    o.chart,
+    '--wait=hookOnly',
+    '--timeout',
+    `${HELM_RELEASE_TIMEOUT_S}s`,
+    ...(verb === 'upgrade' ? ['--reset-values', '--force-conflicts'] : []),
+    ...o.values.flatMap((v) => ['--values', v]),
+    ...o.set.flatMap((s) => ['--set', s]),
+  ];
+}
+
+/**
+ * The environment helm runs in: the caller's, without what would point it at another cluster than `--kubeconfig`
+ * (HELM_KUBECONTEXT, HELM_KUBETOKEN, …), and with the release record kept as a Secret in the release's namespace
+ * (HELM_DRIVER), so that deleting the run's namespace removes it with everything else.
+ */
+export function helmEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('HELM_KUBE') && k !== 'HELM_DRIVER') out[k] = v;
+  return { ...out, HELM_DRIVER: 'secret' };
+}
+
+/**
+ * Runs `helm ARGS --namespace NS --kubeconfig K` (ARGS from helmReleaseArgs) with the run's kubeconfig, never the
+ * user's, and records the command and its last lines on the timeline, as kubectl() does. A one-line Error when helm is
+ * missing, fails or overruns, with helm's own message.
+ */
+export async function helmRelease(
+  w: { readonly ctx: { readonly kubeconfig: string }; readonly ns: string; readonly timeline: Timeline },
+  args: readonly string[],
+  env: Env = process.env,
+): Promise<void> {
+  const helm = findHelm(env);
+  if (!helm)
+    throw new Error(`helm ${args.join(' ')}: there is no helm (${HELM_ENV} unset, no ${builtHelm(env)}, none on PATH): build it with \`${HELM_BUILD}\``);
+  const startMs = w.timeline.now();
+  // execFile, not a shell: helm gets these argv as they are, and nothing of a shell's startup files.
+  const r = await new Promise<{ exit: string; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      helm,
+      [...args, '--namespace', w.ns, '--kubeconfig', w.ctx.kubeconfig],
+      { env: helmEnv(env), timeout: (HELM_RELEASE_TIMEOUT_S + 30) * 1000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        // exit 0; exited N; killed (its timeout); or could not start (ENOENT, EACCES, …).
+        const exit = !err
+          ? ''
+          : typeof err.code === 'number'
+            ? `exited ${err.code}`
+            : err.killed
+              ? `was killed after ${HELM_RELEASE_TIMEOUT_S + 30} s`
+              : `did not run (${err.code ?? err.message})`;
+        resolve({ exit, stdout: String(stdout), stderr: String(stderr) });
+      },
+    ),
+  );
+  w.timeline.span('wait', 'helm', `helm ${args.join(' ')}: ${r.exit || 'exit 0'}`, startMs);
+  for (const l of `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-5)) w.timeline.add('action', 'helm', l);
+  if (r.exit) throw new Error(`helm ${args.join(' ')} ${r.exit}: ${helmError(r.stderr) ?? 'no output'}`);
+}

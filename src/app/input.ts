@@ -228,27 +228,36 @@ export interface ChartArgs {
   readonly set: readonly string[];
 }
 
+/** The flags that name an app and its values in error lines: `--app` with `--values`/`--set`, or the upgrade's. */
+export interface ChartFlags {
+  readonly app: string;
+  readonly values: string;
+  readonly set: string;
+}
+const APP_FLAGS: ChartFlags = { app: '--app', values: '--values', set: '--set' };
+export const UPGRADE_FLAGS: ChartFlags = { app: '--upgrade-to', values: '--upgrade-values', set: '--upgrade-set' };
+
 /** Checks --values and --set against the app: only a chart takes them; each values file is a YAML mapping. */
-export function checkChartArgs(app: AppInput, args: ChartArgs): ChartArgs {
+export function checkChartArgs(app: AppInput, args: ChartArgs, flags: ChartFlags = APP_FLAGS): ChartArgs {
   if (app.kind !== 'chart') {
-    const flag = args.values.length ? '--values' : args.set.length ? '--set' : undefined;
+    const flag = args.values.length ? flags.values : args.set.length ? flags.set : undefined;
     if (flag)
       throw new HarnessError(
-        `${flag}: only a Helm chart takes values; --app ${app.path} is ${app.kind === 'manifests' ? 'plain manifests' : 'a kustomization'}`,
+        `${flag}: only a Helm chart takes values; ${flags.app} ${app.path} is ${app.kind === 'manifests' ? 'plain manifests' : 'a kustomization'}`,
       );
     return args;
   }
   for (const f of args.values) {
-    if (!existsSync(f) || !statSync(f).isFile()) throw new HarnessError(`--values ${f}: no such file`);
+    if (!existsSync(f) || !statSync(f).isFile()) throw new HarnessError(`${flags.values} ${f}: no such file`);
     let doc: unknown;
     try {
       doc = parseYaml(readFileSync(f, 'utf8'), { prettyErrors: false });
     } catch (err) {
-      throw new HarnessError(`--values ${f}: malformed YAML: ${errorMessage(err)}`);
+      throw new HarnessError(`${flags.values} ${f}: malformed YAML: ${errorMessage(err)}`);
     }
-    if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) throw new HarnessError(`--values ${f}: must be a YAML mapping of values`);
+    if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) throw new HarnessError(`${flags.values} ${f}: must be a YAML mapping of values`);
   }
-  for (const s of args.set) if (!/^[^=,\s][^=,]*=/.test(s)) throw new HarnessError(`--set ${s}: expected key=value (or key=value,key2=value2)`);
+  for (const s of args.set) if (!/^[^=,\s][^=,]*=/.test(s)) throw new HarnessError(`${flags.set} ${s}: expected key=value (or key=value,key2=value2)`);
   return args;
 }
 

@@ -16,19 +16,36 @@ import { applyOverlays, parseManifests } from '../manifests.ts';
 import type { ClusterProfile } from '../providers/provider.ts';
 import type { FixtureFile } from '../validate.ts';
 import { GUARANTEES, checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
-import { chartFile, renderChart } from './helm.ts';
-import { checkChartArgs, classifyApp, describeApp, objectsFromRendered, renderCommand, selectStatefulSets, type AppInput, type ChartArgs } from './input.ts';
+import { chartFile, releaseName, renderChart } from './helm.ts';
+import {
+  UPGRADE_FLAGS,
+  checkChartArgs,
+  classifyApp,
+  describeApp,
+  objectsFromRendered,
+  renderCommand,
+  selectStatefulSets,
+  type AppInput,
+  type ChartArgs,
+} from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
 import { findProfile, loadProfile, type AdapterName, type AppProfile, type Datum } from './profile.ts';
 import { DNS_PROBE_FILE, dnsProbePod } from './dns-probe.ts';
+import { checkUpgradeSets, setUpgrades, updateText, type SetUpgrade } from './upgrade.ts';
 
 /** `--app` and what goes with it, as given on the command line (paths absolute). */
 export interface AppArgs extends ChartArgs {
   readonly path: string;
   /** --profile FILE; once prepared, the profile file in use (given, or found beside the app). */
   readonly profile?: string;
-  /** --upgrade-to PATH: the app's next version, checked against this one before anything is applied. */
+  /**
+   * --upgrade-to PATH: the app's next version, checked against this one before anything is applied, then the update
+   * of A8.2-A8.5.
+   */
   readonly upgradeTo?: string;
+  /** --upgrade-values, --upgrade-set: a chart's values for --upgrade-to only, after --values and --set. */
+  readonly upgradeValues?: readonly string[];
+  readonly upgradeSet?: readonly string[];
 }
 
 /** The generic scenario file that checks an app: `check.e2e.ts` in the repository, `check.e2e.js` in the package. */
@@ -61,6 +78,7 @@ export const CHECKED: readonly string[] = [
   'A6.2',
   'A7.1',
   'A7.2',
+  'A8.1',
   'A8.2',
   'A8.3',
   'A8.4',
@@ -72,9 +90,9 @@ export const CHECKED: readonly string[] = [
  * it): it does not apply to the app, this version does not check it yet, or the StatefulSet has too few pods to
  * show it.
  */
-export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts, datum?: Datum): string | undefined {
+export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts, datum?: Datum, upgrading = false): string | undefined {
   if (!c.applies) return `not applicable${c.finding ? ' (check the manifests)' : ''}: ${c.reason}`;
-  if (c.id === 'A8.1') return 'no new version of the app to compare with: --app does not take one yet';
+  if (c.id === 'A8.1' && !upgrading) return 'no new version given: --upgrade-to PATH';
   if (!CHECKED.includes(c.id)) return 'not checked yet: this version of --app does not implement it';
   if (c.id === 'A8.5' && f.updateStrategy === 'OnDelete')
     return 'not checked yet: with OnDelete the pods must be deleted one by one under the ledger, which this version does not do (A8.4 checks the update itself)';
@@ -99,13 +117,29 @@ export interface AppAssertion {
   readonly skip?: string;
 }
 
+/** The guarantees that judge the update itself: with --upgrade-to, planned and checked on the new version's StatefulSet. */
+export const UPDATE_CHECKS: readonly string[] = ['A8.2', 'A8.3', 'A8.4', 'A8.5'];
+
+/** --upgrade-to, prepared: the next version, found to change no field that cannot change in place. */
+export interface PreparedUpgrade {
+  readonly path: string;
+  readonly input: AppInput;
+  /** A chart's values: --values then --upgrade-values, --set then --upgrade-set. */
+  readonly chartArgs: ChartArgs;
+  /** Its objects, rendered as the app's are (Namespaces left out). */
+  readonly objects: readonly KubernetesObject[];
+  /** Per checked StatefulSet: whether the new version changes its pod template (else a rollout restart is the update). */
+  readonly sets: readonly SetUpgrade[];
+}
+
 export interface PreparedApp {
   /** The scenario name: `app-<basename of the app>`, as a DNS label. */
   readonly name: string;
   readonly path: string;
   readonly input: AppInput;
-  /** --upgrade-to: the next version, found to change no field that cannot change in place. */
-  readonly upgradeTo?: string;
+  /** A chart's --values and --set. */
+  readonly chartArgs: ChartArgs;
+  readonly upgrade?: PreparedUpgrade;
   /** Every object of the app, Namespaces left out (the app runs in the scenario's own namespace). */
   readonly objects: readonly KubernetesObject[];
   /** Namespace objects of the app that are not applied. */
@@ -168,43 +202,86 @@ export function clusterProfileFor(checks: readonly GuaranteeCheck[], sets: reado
   };
 }
 
-/** The reported assertions, in plan order (per StatefulSet, catalogue order). */
-export function appAssertions(checks: readonly GuaranteeCheck[], objects: readonly KubernetesObject[], profile?: AppProfile): AppAssertion[] {
+/**
+ * The reported assertions, in plan order (per StatefulSet, catalogue order). With an upgrade (`next`: its objects),
+ * A8.2-A8.5 are judged on the new version's StatefulSet.
+ */
+export function appAssertions(
+  checks: readonly GuaranteeCheck[],
+  objects: readonly KubernetesObject[],
+  profile?: AppProfile,
+  next?: readonly KubernetesObject[],
+): AppAssertion[] {
   const several = new Set(checks.map((c) => c.statefulSet)).size > 1;
-  const facts = new Map(statefulSetsOf(objects).map((s) => [nameOf(s), factsOf(s)]));
+  const factsIn = (objs: readonly KubernetesObject[]) => new Map(statefulSetsOf(objs).map((s) => [nameOf(s), factsOf(s)]));
+  const facts = factsIn(objects);
+  const nextFacts = next ? factsIn(next) : undefined;
   return checks.map((check) => {
     const id = several ? `${check.id}/${check.statefulSet}` : check.id;
     const title = `${check.statefulSet}: ${check.title}`;
-    const f = facts.get(check.statefulSet);
-    const skip = f ? skipOf(check, f, profile?.datum) : `no StatefulSet ${check.statefulSet}`;
+    const f = (nextFacts && UPDATE_CHECKS.includes(check.id) ? nextFacts : facts).get(check.statefulSet);
+    const skip = f ? skipOf(check, f, profile?.datum, next !== undefined) : `no StatefulSet ${check.statefulSet}`;
     return { id, title, name: `[${id}] ${title}`, check, ...(skip !== undefined && { skip }) };
   });
 }
 
-/** Every object of the app: the manifests as read, or the kustomization or chart rendered (one line if it fails). */
-function appObjects(input: AppInput, args: ChartArgs): KubernetesObject[] {
+/**
+ * Every object of the app: the manifests as read, or the kustomization or chart rendered (one line if it fails). A
+ * chart is rendered as `release` (default: named after the chart).
+ */
+function appObjects(input: AppInput, args: ChartArgs, release?: string): KubernetesObject[] {
   switch (input.kind) {
     case 'manifests':
       return [...input.objects];
     case 'kustomization':
       return renderKustomization(input);
     case 'chart':
-      return renderChart(input, { namespace: RENDER_NAMESPACE, values: args.values, set: args.set });
+      return renderChart(input, { namespace: RENDER_NAMESPACE, values: args.values, set: args.set, ...(release && { release }) });
+  }
+}
+
+/** The Helm release of a chart app (its chart's name), which an upgrade to another chart keeps. */
+export const appRelease = (input: AppInput): string | undefined => (input.kind === 'chart' ? releaseName(input.chart.name) : undefined);
+
+const notNamespace = (o: KubernetesObject): boolean => !(o.kind === 'Namespace' && o.apiVersion === 'v1');
+
+/** Runs `f` with its errors said of `--upgrade-to PATH` (they are about the new version). */
+function ofUpgrade<T>(upgradePath: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof HarnessError) || err.message.startsWith('--upgrade')) throw err;
+    if (err.message.startsWith('--app ')) throw new HarnessError(`--upgrade-to ${err.message.slice('--app '.length)}`);
+    throw new HarnessError(`--upgrade-to ${upgradePath}: ${err.message}`);
   }
 }
 
 /**
- * The objects of `--upgrade-to PATH`, read like `--app` (a chart with the same --values and --set); its errors name
- * --upgrade-to.
+ * `--upgrade-to PATH`, read like `--app`: a chart with --values then --upgrade-values and --set then --upgrade-set,
+ * rendered as the app's release when the app is a chart too (helm upgrade keeps the release name).
  */
-function upgradeObjects(upgradePath: string, args: ChartArgs): KubernetesObject[] {
-  try {
-    const input = classifyApp(upgradePath);
-    return appObjects(input, input.kind === 'chart' ? args : { values: [], set: [] }).filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1'));
-  } catch (err) {
-    if (err instanceof HarnessError && err.message.startsWith('--app ')) throw new HarnessError(`--upgrade-to ${err.message.slice('--app '.length)}`);
-    throw err;
-  }
+function readUpgrade(args: AppArgs & { readonly upgradeTo: string }, app: AppInput): { input: AppInput; chartArgs: ChartArgs; objects: KubernetesObject[] } {
+  return ofUpgrade(args.upgradeTo, () => {
+    const input = classifyApp(args.upgradeTo);
+    checkChartArgs(input, { values: args.upgradeValues ?? [], set: args.upgradeSet ?? [] }, UPGRADE_FLAGS);
+    const chartArgs =
+      input.kind === 'chart'
+        ? { values: [...args.values, ...(args.upgradeValues ?? [])], set: [...args.set, ...(args.upgradeSet ?? [])] }
+        : { values: [], set: [] };
+    return { input, chartArgs, objects: appObjects(input, chartArgs, appRelease(app)).filter(notNamespace) };
+  });
+}
+
+/**
+ * The plan with an upgrade (`next`: the new version's plan): A8.2-A8.5 as the new version declares them (its update
+ * strategy, partition and minReadySeconds govern its own rollout), and every A8 check after every other one, since
+ * the upgrade updates every StatefulSet of the app at once. Without one, the plan as it is.
+ */
+export function upgradePlan(checks: readonly GuaranteeCheck[], next?: readonly GuaranteeCheck[]): GuaranteeCheck[] {
+  if (!next) return [...checks];
+  const planned = checks.map((c) => (UPDATE_CHECKS.includes(c.id) ? (next.find((n) => n.id === c.id && n.statefulSet === c.statefulSet) ?? c) : c));
+  const upgradeArea = (c: GuaranteeCheck): boolean => c.id.startsWith('A8.');
+  return [...planned.filter((c) => !upgradeArea(c)), ...planned.filter(upgradeArea)];
 }
 
 /**
@@ -217,26 +294,35 @@ export function prepareApp(args: AppArgs): PreparedApp {
   const input = classifyApp(args.path);
   checkChartArgs(input, args);
   const all = appObjects(input, args);
-  const namespacesLeftOut = all.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map(nameOf);
-  const objects = all.filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1'));
+  const namespacesLeftOut = all.filter((o) => !notNamespace(o)).map(nameOf);
+  const objects = all.filter(notNamespace);
   const profileFile = findProfile(args.path, args.profile);
   const profile = profileFile ? loadProfile(profileFile) : undefined;
   const statefulSets = selectStatefulSets(args.path, objects, profile);
-  if (args.upgradeTo !== undefined) checkUpgrade(objects, upgradeObjects(args.upgradeTo, args));
-  const checks = planGuarantees(objects, profile);
+  let upgrade: PreparedUpgrade | undefined;
+  if (args.upgradeTo !== undefined) {
+    const next = readUpgrade({ ...args, upgradeTo: args.upgradeTo }, input);
+    checkUpgrade(objects, next.objects);
+    checkUpgradeSets(args.upgradeTo, statefulSets, next.objects);
+    // The profile must fit the new version too (its datum container or port, its quorum).
+    ofUpgrade(args.upgradeTo, () => selectStatefulSets(args.upgradeTo!, next.objects, profile));
+    upgrade = { path: args.upgradeTo, ...next, sets: setUpgrades(statefulSets, next.objects) };
+  }
+  const checks = upgradePlan(planGuarantees(objects, profile), upgrade && planGuarantees(upgrade.objects, profile));
   const cp = clusterProfileFor(checks, statefulSets);
   return {
     name: appScenarioName(args.path),
     path: args.path,
     input,
-    ...(args.upgradeTo !== undefined && { upgradeTo: args.upgradeTo }),
+    chartArgs: { values: args.values, set: args.set },
+    ...(upgrade && { upgrade }),
     objects,
     namespacesLeftOut,
     ...(profile && { profile }),
     ...(profileFile && { profileFile }),
     statefulSets,
     checks,
-    assertions: appAssertions(checks, objects, profile),
+    assertions: appAssertions(checks, objects, profile, upgrade?.objects),
     clusterProfile: cp.name,
     clusterProfileWhy: cp.why,
   };
@@ -276,8 +362,8 @@ export function describePrepared(app: PreparedApp): string {
     `StatefulSet ${app.statefulSets.map(nameOf).join(', ')}; ${app.checks.length} assertions: ${applying} apply, ${running} checked here, the rest reported skipped with the reason; ` +
     `cluster ${app.clusterProfile} (${app.clusterProfileWhy})` +
     (app.namespacesLeftOut.length ? `; Namespace ${app.namespacesLeftOut.join(', ')} not applied (the app runs in the run's own namespace)` : '') +
-    (app.upgradeTo !== undefined
-      ? `; upgrade to ${app.upgradeTo}: no StatefulSet field that cannot change in place changes (the upgrade itself is not run on a cluster yet)`
+    (app.upgrade
+      ? `; upgrade to ${app.upgrade.path}: no StatefulSet field that cannot change in place changes; the update of A8.2-A8.5 is ${app.upgrade.sets.map((u) => updateText(u, app.upgrade!.path)).join('; ')}`
       : '')
   );
 }
@@ -296,19 +382,24 @@ export const planLines = (app: PreparedApp): string[] =>
 /**
  * The app's objects as the runner checks them before the first step (server-side dry run) and takes their images
  * from (kind): per manifest file, or the rendered kustomization or chart, with the same overlays as every fixture.
+ * With --upgrade-to, the new version's objects too: its images must be on the nodes before the upgrade.
  */
 export function appFixtureFiles(args: AppArgs, imageMap: Readonly<Record<string, string>>): FixtureFile[] {
   const input = classifyApp(args.path);
-  const overlay = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
-    applyOverlays(
-      objects.filter((o) => !(o.kind === 'Namespace' && o.apiVersion === 'v1')),
-      { namespace: 'default', imageMap, pullPolicyOverlay: true },
-    ).objects;
   // A1.3's helper pod goes with the app's files: its image is loaded with theirs, and it is dry-run with them.
-  return [...appFiles(input, args, overlay), { file: DNS_PROBE_FILE, objects: overlay([dnsProbePod()]) }];
+  const probe: FixtureFile = {
+    file: DNS_PROBE_FILE,
+    objects: applyOverlays([dnsProbePod()], { namespace: 'default', imageMap, pullPolicyOverlay: true }).objects,
+  };
+  const files = [...inputFixtureFiles(input, () => appObjects(input, args), imageMap), probe];
+  if (args.upgradeTo === undefined) return files;
+  const next = readUpgrade({ ...args, upgradeTo: args.upgradeTo }, input);
+  return [...files, ...inputFixtureFiles(next.input, () => next.objects, imageMap)];
 }
 
-function appFiles(input: AppInput, args: AppArgs, overlay: (objects: readonly KubernetesObject[]) => KubernetesObject[]): FixtureFile[] {
+function inputFixtureFiles(input: AppInput, rendered: () => readonly KubernetesObject[], imageMap: Readonly<Record<string, string>>): FixtureFile[] {
+  const overlay = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
+    applyOverlays(objects.filter(notNamespace), { namespace: 'default', imageMap, pullPolicyOverlay: true }).objects;
   switch (input.kind) {
     case 'manifests':
       return input.files.map((file) => {
@@ -321,12 +412,18 @@ function appFiles(input: AppInput, args: AppArgs, overlay: (objects: readonly Ku
         return { file, objects: overlay(objects) };
       });
     case 'kustomization':
-      return [{ file: input.file, objects: overlay(renderKustomization(input)) }];
+      return [{ file: input.file, objects: overlay(rendered()) }];
     case 'chart':
-      return [{ file: chartFile(input), objects: overlay(appObjects(input, args)) }];
+      return [{ file: chartFile(input), objects: overlay(rendered()) }];
   }
 }
 
 /** The StatefulSet objects the app declares, by name. */
 export const appStatefulSet = (app: Pick<PreparedApp, 'objects'>, name: string): V1StatefulSet | undefined =>
   statefulSetsOf(app.objects).find((s) => nameOf(s) === name);
+
+/** The StatefulSet a check is judged on: the new version's for A8.2-A8.5 with an upgrade, else the app's. */
+export const checkedStatefulSet = (
+  app: Pick<PreparedApp, 'objects' | 'upgrade'>,
+  check: Pick<GuaranteeCheck, 'id' | 'statefulSet'>,
+): V1StatefulSet | undefined => appStatefulSet(app.upgrade && UPDATE_CHECKS.includes(check.id) ? app.upgrade : app, check.statefulSet);
