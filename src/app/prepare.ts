@@ -15,11 +15,11 @@ import { aliasScenarioFile, type DiscoveredScenario } from '../discovery.ts';
 import { applyOverlays, parseManifests } from '../manifests.ts';
 import type { ClusterProfile } from '../providers/provider.ts';
 import type { FixtureFile } from '../validate.ts';
-import { GUARANTEES, checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
+import { checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
 import { chartFile, renderChart } from './helm.ts';
 import { checkChartArgs, classifyApp, describeApp, objectsFromRendered, renderCommand, selectStatefulSets, type AppInput, type ChartArgs } from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
-import { findProfile, loadProfile, type AdapterName, type AppProfile, type Datum } from './profile.ts';
+import { findProfile, loadProfile, type AppProfile } from './profile.ts';
 import { DNS_PROBE_FILE, dnsProbePod } from './dns-probe.ts';
 
 /** `--app` and what goes with it, as given on the command line (paths absolute). */
@@ -35,9 +35,6 @@ export interface AppArgs extends ChartArgs {
 export const CHECK_FILE = path.join(import.meta.dirname, `check.e2e${path.extname(import.meta.filename)}`);
 
 /** The guarantees check.e2e.ts checks on a cluster so far; every other one is reported skipped, with the reason. */
-/** The adapters this version checks data through (src/app/datum.ts); a datum through another is skipped with the reason. */
-export const DATUM_ADAPTERS: readonly AdapterName[] = ['zookeeper', 'http'];
-
 export const CHECKED: readonly string[] = [
   'A1.1',
   'A1.2',
@@ -72,14 +69,12 @@ export const CHECKED: readonly string[] = [
  * it): it does not apply to the app, this version does not check it yet, or the StatefulSet has too few pods to
  * show it.
  */
-export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts, datum?: Datum): string | undefined {
+export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts): string | undefined {
   if (!c.applies) return `not applicable${c.finding ? ' (check the manifests)' : ''}: ${c.reason}`;
   if (c.id === 'A8.1') return 'no new version of the app to compare with: --app does not take one yet';
   if (!CHECKED.includes(c.id)) return 'not checked yet: this version of --app does not implement it';
   if (c.id === 'A8.5' && f.updateStrategy === 'OnDelete')
     return 'not checked yet: with OnDelete the pods must be deleted one by one under the ledger, which this version does not do (A8.4 checks the update itself)';
-  if (datum?.kind === 'adapter' && !DATUM_ADAPTERS.includes(datum.adapter) && GUARANTEES.find((g) => g.id === c.id)?.usesDatum)
-    return `not checked yet: the ${datum.adapter} adapter comes later (an exec datum, or the ${DATUM_ADAPTERS.join(' or ')} adapter, is checked)`;
   if (f.replicas === 0) return `${f.name} has replicas 0: no pod to check`;
   if (f.replicas === 1 && (c.id === 'A2.1' || c.id === 'A2.2' || c.id === 'A2.3'))
     return `${f.name} has 1 replica: there is no second pod, so no ${c.id === 'A2.3' ? 'parallel start or stop' : 'order'} to show`;
@@ -169,14 +164,14 @@ export function clusterProfileFor(checks: readonly GuaranteeCheck[], sets: reado
 }
 
 /** The reported assertions, in plan order (per StatefulSet, catalogue order). */
-export function appAssertions(checks: readonly GuaranteeCheck[], objects: readonly KubernetesObject[], profile?: AppProfile): AppAssertion[] {
+export function appAssertions(checks: readonly GuaranteeCheck[], objects: readonly KubernetesObject[]): AppAssertion[] {
   const several = new Set(checks.map((c) => c.statefulSet)).size > 1;
   const facts = new Map(statefulSetsOf(objects).map((s) => [nameOf(s), factsOf(s)]));
   return checks.map((check) => {
     const id = several ? `${check.id}/${check.statefulSet}` : check.id;
     const title = `${check.statefulSet}: ${check.title}`;
     const f = facts.get(check.statefulSet);
-    const skip = f ? skipOf(check, f, profile?.datum) : `no StatefulSet ${check.statefulSet}`;
+    const skip = f ? skipOf(check, f) : `no StatefulSet ${check.statefulSet}`;
     return { id, title, name: `[${id}] ${title}`, check, ...(skip !== undefined && { skip }) };
   });
 }
@@ -236,7 +231,7 @@ export function prepareApp(args: AppArgs): PreparedApp {
     ...(profileFile && { profileFile }),
     statefulSets,
     checks,
-    assertions: appAssertions(checks, objects, profile),
+    assertions: appAssertions(checks, objects),
     clusterProfile: cp.name,
     clusterProfileWhy: cp.why,
   };
