@@ -5,7 +5,7 @@
  */
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { failureReason, replicationFactor, secretValue } from '../src/app/adapters.ts';
+import { adapterFailure, failureReason, replicationFactor, secretValue } from '../src/app/adapters.ts';
 import { parseProfile } from '../src/app/profile.ts';
 import { cqlConsistency, cqlStatements, missingCqlSchema } from '../src/apps/cassandra.ts';
 import { missingSchema, mysqlStatements } from '../src/apps/mysql.ts';
@@ -108,6 +108,12 @@ describe('passwordSecret', () => {
 
 describe('failureReason: why a client failed, in one line', () => {
   const sys = (code: string, message: string) => Object.assign(new Error(message), { code });
+  it('names the adapter, the pod and the port', () => {
+    expect(adapterFailure('redis', 'web-0', 6379, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:40123'), { code: 'ECONNREFUSED' }))).toBe(
+      'redis on web-0:6379: connection refused',
+    );
+    expect(adapterFailure('mysql', 'db-1', 3306, new Error('no answer within 30 s'))).toBe('mysql on db-1:3306: no answer within 30 s');
+  });
   it('socket errors by name', () => {
     expect(failureReason(sys('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:40123'))).toBe('connection refused');
     expect(failureReason(sys('ECONNRESET', 'read ECONNRESET'))).toBe('connection reset');

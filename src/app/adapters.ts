@@ -97,6 +97,7 @@ export function adapterIo(w: World, d: AdapterDatum): AdapterIo {
         ...withPassword(await password()),
         connectTimeoutMs: w.timeoutMs(10),
         readTimeoutMs: w.timeoutMs(10),
+        metadataSync: false,
       });
       // Two coordinators creating the same table at once can each give it its own id (CASSANDRA-5202): this
       // adapter's writers (a ledger runs several at a time) create the schema one at a time.
@@ -130,12 +131,15 @@ async function throughForward<T>(w: World, adapter: string, pod: string, port: n
     });
     return await Promise.race([fn(fwd), deadline]);
   } catch (err) {
-    throw new Error(`${adapter} on ${pod}:${port}: ${failureReason(err)}`);
+    throw new Error(adapterFailure(adapter, pod, port, err));
   } finally {
     clearTimeout(timer);
     await fwd?.close();
   }
 }
+
+/** `redis on web-0:6379: connection refused`. */
+export const adapterFailure = (adapter: string, pod: string, port: number, err: unknown): string => `${adapter} on ${pod}:${port}: ${failureReason(err)}`;
 
 const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',

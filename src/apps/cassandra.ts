@@ -29,6 +29,8 @@ export interface CqlClientOptions {
   readonly password?: string;
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** false: no schema metadata read on connect and after a schema change (a session of one statement needs none). */
+  readonly metadataSync?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ function pinnedClient(address: string, localDataCenter: string | undefined, o: C
     ...(localDataCenter !== undefined && { localDataCenter }),
     policies: { loadBalancing: new AllowListPolicy(child, [address]) },
     socketOptions: { connectTimeout: o.connectTimeoutMs ?? 15_000, readTimeout: o.readTimeoutMs ?? 30_000 },
+    isMetadataSyncEnabled: o.metadataSync ?? true,
     ...((o.user !== undefined || o.password !== undefined) && {
       // Cassandra's own superuser when only a password is given.
       authProvider: new cassandra.auth.PlainTextAuthProvider(o.user ?? 'cassandra', o.password ?? ''),
