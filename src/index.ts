@@ -72,7 +72,7 @@ export {
 } from './ordering.ts';
 // Your own app (`--app`): its profile, what it is, and which guarantee of docs/app-guarantees.md applies to it and why.
 export { loadProfile, parseProfile, type AppProfile, type Datum } from './app/profile.ts';
-// Any app's datum (an exec command pair, or the zookeeper or http adapter) as a ledger Adapter.
+// Any app's datum (an exec command pair, or an adapter: zookeeper, cql, redis, mysql, http) as a ledger Adapter.
 export { datumLedgerAdapter } from './app/datum.ts';
 export { GUARANTEES, planGuarantees, formatCheck, type GuaranteeCheck } from './app/guarantees.ts';
 export { prepareApp, type PreparedApp, type AppArgs } from './app/prepare.ts';

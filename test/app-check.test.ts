@@ -93,7 +93,38 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(8);
     expect(a.profile?.datum).toMatchObject({ kind: 'exec', scope: 'pod', container: 'nginx' });
   });
-  it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1-A5.3, A7.1 and A8.3 (partition 1) run', () => {
+  it('examples/redis-app: eighteen guarantees checked, the data checks (A3.3, A4.2 on its PONG probe, A5.4, A8.5) through the redis adapter, each pod its own primary', () => {
+    const a = prepareApp({ path: path.join(ROOT, 'examples', 'redis-app'), values: [], set: [] });
+    expect(a.name).toBe('app-redis-app');
+    expect(a.clusterProfile).toBe('K2');
+    expect(a.profile?.datum).toEqual({ kind: 'adapter', scope: 'pod', adapter: 'redis', port: 'redis', options: { db: 0 } });
+    expect(a.assertions.filter((x) => x.skip === undefined).map((x) => x.id)).toEqual([
+      'A1.1',
+      'A1.2',
+      'A1.3',
+      'A2.1',
+      'A2.2',
+      'A3.1',
+      'A3.2',
+      'A3.3',
+      'A3.4',
+      'A3.5',
+      'A4.1',
+      'A4.2',
+      'A4.3',
+      'A5.4',
+      'A6.1',
+      'A6.2',
+      'A8.2',
+      'A8.5',
+    ]);
+    for (const id of ['A3.3', 'A5.4', 'A8.5']) expect(a.assertions.find((x) => x.id === id)?.check.needs).toEqual(['network']);
+    expect(a.assertions.find((x) => x.id === 'A4.2')?.check.needs).toEqual(['probes', 'network']);
+    // No PDB, no quorum, no spread: A5.1-A5.3 and A7 do not apply.
+    expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(9);
+    expect(a.assertions.find((x) => x.id === 'A5.1')?.skip).toMatch(/^not applicable: no PDB declared/);
+  });
+  it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1-A5.3, A7.1 and A8.3 (partition 1) run, and the data checks through its redis datum', () => {
     const a = app('kv-parallel');
     expect(a.clusterProfile).toBe('K3');
     const running = a.assertions.filter((x) => x.skip === undefined).map((x) => x.id);
@@ -104,18 +135,22 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
       'A2.3',
       'A3.1',
       'A3.2',
+      'A3.3',
       'A3.4',
       'A3.5',
       'A4.1',
+      'A4.2',
       'A4.3',
       'A5.1',
       'A5.2',
       'A5.3',
+      'A5.4',
       'A6.1',
       'A6.2',
       'A7.1',
       'A8.2',
       'A8.3',
+      'A8.5',
     ]);
   });
   it.skipIf(!hasKubectl)('a kustomization is rendered with kubectl kustomize', () => {
@@ -349,12 +384,11 @@ describe('verdicts: the exec datum (A3.3)', () => {
     expect(readVerdict({ exitCode: 0, stdout: 'v10\n', stderr: '' }, 'v1', 'line').ok).toBe(false);
     expect(readVerdict({ exitCode: 1, stdout: '', stderr: 'cat: no such file\n' }, 'v1', 'line').reason).toBe('exit 1: cat: no such file');
   });
-  it('an exec datum is checked (A3.3 runs where exec is); a datum through an adapter this version does not check yet (redis) is skipped', () => {
+  it('an exec datum is checked where exec is, a datum through an adapter (redis) where a port-forward is', () => {
     expect(app('web').assertions.find((x) => x.id === 'A3.3')?.skip).toBeUndefined();
     expect(app('web').assertions.find((x) => x.id === 'A3.3')?.check.needs).toEqual(['exec']);
-    expect(app('kv-parallel').assertions.find((x) => x.id === 'A3.3')?.skip).toBe(
-      'not checked yet: the redis adapter comes later (an exec datum, or the zookeeper or http adapter, is checked)',
-    );
+    expect(app('kv-parallel').assertions.find((x) => x.id === 'A3.3')?.skip).toBeUndefined();
+    expect(app('kv-parallel').assertions.find((x) => x.id === 'A3.3')?.check.needs).toEqual(['network']);
   });
 });
 

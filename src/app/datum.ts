@@ -1,6 +1,6 @@
 /**
  * The profile's datum (docs/app-guarantees.md §0.2) as a write and a read on one pod: an exec command pair run in
- * its container, or an adapter reached through a port-forward to that pod (zookeeper, http). The data checks
+ * its container, or an adapter reached through a port-forward to that pod (adapters.ts). The data checks
  * (A3.3, …) use only this, so a datum of either kind checks the same guarantees. `datumLedgerAdapter` puts the
  * same datum under the write ledger (src/ledger/) for the checks during drains (A5.4).
  */
@@ -9,12 +9,10 @@ import type { World } from '../scenario.ts';
 import type { Adapter } from '../ledger/writer.ts';
 import { runningReady, setPods } from '../kube/statefulset.ts';
 import { exec, type ExecResult } from '../kube/exec.ts';
-import { portForward } from '../kube/port-forward.ts';
 import { eventually } from '../eventually.ts';
-import { zkPut, zkRead } from '../apps/zookeeper.ts';
 import type { AdapterDatum, Datum, ExecDatum, PortRef } from './profile.ts';
 import { fillTemplate, readVerdict } from './verdicts.ts';
-import { DATUM_ADAPTERS } from './prepare.ts';
+import { adapterIo } from './adapters.ts';
 
 export interface PodDatum {
   /** Writes `value` under `key` through `pod`; throws with the reason when the app refused. */
@@ -65,53 +63,6 @@ function execDatum(w: World, d: ExecDatum): PodDatum {
   };
 }
 
-/** One write or read through the adapter on `pod`: the value read (undefined: the app says there is none). */
-interface AdapterIo {
-  write(pod: string, port: number, key: string, value: string): Promise<void>;
-  read(pod: string, port: number, key: string): Promise<string | undefined>;
-}
-
-function adapterIo(w: World, d: AdapterDatum): AdapterIo {
-  switch (d.adapter) {
-    case 'zookeeper': {
-      const path = (key: string): string => `${d.options.path.replace(/\/$/, '')}/${key}`;
-      return {
-        write: (pod, port, key, value) => zkPut(w.kube, w.ns, pod, path(key), value, port, w.timeoutMs(10)),
-        read: (pod, port, key) => zkRead(w.kube, w.ns, pod, path(key), port, w.timeoutMs(10)),
-      };
-    }
-    case 'http': {
-      const o = d.options;
-      const request = async (pod: string, port: number, method: string, urlPath: string, body?: string): Promise<Response> => {
-        const fwd = await portForward(w.kube, w.ns, pod, port);
-        try {
-          return await fetch(`http://${fwd.address}${urlPath}`, {
-            method,
-            ...(body !== undefined ? { body } : {}),
-            signal: AbortSignal.timeout(w.timeoutMs(30)),
-          });
-        } finally {
-          await fwd.close();
-        }
-      };
-      return {
-        async write(pod, port, key, value) {
-          const r = await request(pod, port, o.writeMethod, fillTemplate(o.writePath, key, value), fillTemplate(o.writeBody, key, value));
-          if (!r.ok) throw new Error(`${o.writeMethod} ${fillTemplate(o.writePath, key, value)} answered ${r.status}`);
-        },
-        async read(pod, port, key) {
-          const r = await request(pod, port, 'GET', fillTemplate(o.readPath, key));
-          if (r.status === 404) return undefined;
-          if (!r.ok) throw new Error(`GET ${fillTemplate(o.readPath, key)} answered ${r.status}`);
-          return (await r.text()).trim();
-        },
-      };
-    }
-    default:
-      throw new Error(`the ${d.adapter} adapter is not checked by this version (${DATUM_ADAPTERS.join(', ')} are)`);
-  }
-}
-
 function adapterDatum(w: World, d: AdapterDatum): PodDatum {
   const io = adapterIo(w, d);
   const port = (pod: string): number => podPort(w.pod(pod), d.port);
@@ -119,8 +70,9 @@ function adapterDatum(w: World, d: AdapterDatum): PodDatum {
     async write(pod, key, value) {
       w.step(`${d.adapter} write ${key} through ${pod}`);
       // A quorum app may take a few seconds after its pods are Ready to accept a session (ZooKeeper after a scale-up):
-      // idempotent writes (a znode set, an HTTP PUT) are retried for up to 60 s; others are tried once.
-      const idempotent = d.adapter === 'zookeeper' || (d.adapter === 'http' && d.options.writeMethod === 'PUT');
+      // idempotent writes (a znode set, a SET, an upsert, an INSERT, an HTTP PUT) are retried for up to 60 s; an
+      // HTTP POST is tried once.
+      const idempotent = d.adapter !== 'http' || d.options.writeMethod === 'PUT';
       if (!idempotent) return io.write(pod, port(pod), key, value);
       await eventually(`writing the datum ${key} through ${pod} (${d.adapter})`, w.timeoutMs(60), () => io.write(pod, port(pod), key, value));
     },

@@ -15,7 +15,7 @@ import { aliasScenarioFile, type DiscoveredScenario } from '../discovery.ts';
 import { applyOverlays, parseManifests } from '../manifests.ts';
 import type { ClusterProfile } from '../providers/provider.ts';
 import type { FixtureFile } from '../validate.ts';
-import { GUARANTEES, checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
+import { checkUpgrade, formatCheck, planGuarantees, type GuaranteeCheck } from './guarantees.ts';
 import { chartFile, releaseName, renderChart } from './helm.ts';
 import {
   UPGRADE_FLAGS,
@@ -29,7 +29,7 @@ import {
   type ChartArgs,
 } from './input.ts';
 import { factsOf, nameOf, statefulSetsOf, type StatefulSetFacts } from './objects.ts';
-import { findProfile, loadProfile, type AdapterName, type AppProfile, type Datum } from './profile.ts';
+import { findProfile, loadProfile, type AppProfile } from './profile.ts';
 import { DNS_PROBE_FILE, dnsProbePod } from './dns-probe.ts';
 import { checkUpgradeSets, setUpgrades, updateText, type SetUpgrade } from './upgrade.ts';
 
@@ -52,9 +52,6 @@ export interface AppArgs extends ChartArgs {
 export const CHECK_FILE = path.join(import.meta.dirname, `check.e2e${path.extname(import.meta.filename)}`);
 
 /** The guarantees check.e2e.ts checks on a cluster so far; every other one is reported skipped, with the reason. */
-/** The adapters this version checks data through (src/app/datum.ts); a datum through another is skipped with the reason. */
-export const DATUM_ADAPTERS: readonly AdapterName[] = ['zookeeper', 'http'];
-
 export const CHECKED: readonly string[] = [
   'A1.1',
   'A1.2',
@@ -90,14 +87,12 @@ export const CHECKED: readonly string[] = [
  * it): it does not apply to the app, this version does not check it yet, or the StatefulSet has too few pods to
  * show it.
  */
-export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts, datum?: Datum, upgrading = false): string | undefined {
+export function skipOf(c: GuaranteeCheck, f: StatefulSetFacts, upgrading = false): string | undefined {
   if (!c.applies) return `not applicable${c.finding ? ' (check the manifests)' : ''}: ${c.reason}`;
   if (c.id === 'A8.1' && !upgrading) return 'no new version given: --upgrade-to PATH';
   if (!CHECKED.includes(c.id)) return 'not checked yet: this version of --app does not implement it';
   if (c.id === 'A8.5' && f.updateStrategy === 'OnDelete')
     return 'not checked yet: with OnDelete the pods must be deleted one by one under the ledger, which this version does not do (A8.4 checks the update itself)';
-  if (datum?.kind === 'adapter' && !DATUM_ADAPTERS.includes(datum.adapter) && GUARANTEES.find((g) => g.id === c.id)?.usesDatum)
-    return `not checked yet: the ${datum.adapter} adapter comes later (an exec datum, or the ${DATUM_ADAPTERS.join(' or ')} adapter, is checked)`;
   if (f.replicas === 0) return `${f.name} has replicas 0: no pod to check`;
   if (f.replicas === 1 && (c.id === 'A2.1' || c.id === 'A2.2' || c.id === 'A2.3'))
     return `${f.name} has 1 replica: there is no second pod, so no ${c.id === 'A2.3' ? 'parallel start or stop' : 'order'} to show`;
@@ -206,12 +201,7 @@ export function clusterProfileFor(checks: readonly GuaranteeCheck[], sets: reado
  * The reported assertions, in plan order (per StatefulSet, catalogue order). With an upgrade (`next`: its objects),
  * A8.2-A8.5 are judged on the new version's StatefulSet.
  */
-export function appAssertions(
-  checks: readonly GuaranteeCheck[],
-  objects: readonly KubernetesObject[],
-  profile?: AppProfile,
-  next?: readonly KubernetesObject[],
-): AppAssertion[] {
+export function appAssertions(checks: readonly GuaranteeCheck[], objects: readonly KubernetesObject[], next?: readonly KubernetesObject[]): AppAssertion[] {
   const several = new Set(checks.map((c) => c.statefulSet)).size > 1;
   const factsIn = (objs: readonly KubernetesObject[]) => new Map(statefulSetsOf(objs).map((s) => [nameOf(s), factsOf(s)]));
   const facts = factsIn(objects);
@@ -220,7 +210,7 @@ export function appAssertions(
     const id = several ? `${check.id}/${check.statefulSet}` : check.id;
     const title = `${check.statefulSet}: ${check.title}`;
     const f = (nextFacts && UPDATE_CHECKS.includes(check.id) ? nextFacts : facts).get(check.statefulSet);
-    const skip = f ? skipOf(check, f, profile?.datum, next !== undefined) : `no StatefulSet ${check.statefulSet}`;
+    const skip = f ? skipOf(check, f, next !== undefined) : `no StatefulSet ${check.statefulSet}`;
     return { id, title, name: `[${id}] ${title}`, check, ...(skip !== undefined && { skip }) };
   });
 }
@@ -322,7 +312,7 @@ export function prepareApp(args: AppArgs): PreparedApp {
     ...(profileFile && { profileFile }),
     statefulSets,
     checks,
-    assertions: appAssertions(checks, objects, profile, upgrade?.objects),
+    assertions: appAssertions(checks, objects, upgrade?.objects),
     clusterProfile: cp.name,
     clusterProfileWhy: cp.why,
   };

@@ -23,21 +23,132 @@ export interface OverlayContext {
   readonly timeline: Timeline;
 }
 
-export async function withCql<T>(kube: Kube, ns: string, pod: string, localDataCenter: string, fn: (c: cassandra.Client) => Promise<T>): Promise<T> {
-  const fwd = await portForward(kube, ns, pod, 9042);
-  const { AllowListPolicy, DCAwareRoundRobinPolicy } = cassandra.policies.loadBalancing;
-  const client = new cassandra.Client({
-    contactPoints: [fwd.address],
-    localDataCenter,
-    policies: { loadBalancing: new AllowListPolicy(new DCAwareRoundRobinPolicy(localDataCenter), [fwd.address]) },
-    socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
+/** How the client authenticates and how long it waits (defaults: none, and the tutorial's 15 s connect, 30 s per request). */
+export interface CqlClientOptions {
+  readonly user?: string;
+  readonly password?: string;
+  readonly connectTimeoutMs?: number;
+  readonly readTimeoutMs?: number;
+  /** false: no schema metadata read on connect and after a schema change (a session of one statement needs none). */
+  readonly metadataSync?: boolean;
+}
+
+/**
+ * A driver client pinned to `address` alone. Without `localDataCenter` no data center filters the plan: its one
+ * host is the node itself, whose data center the driver reads from system.local.
+ */
+function pinnedClient(address: string, localDataCenter: string | undefined, o: CqlClientOptions): cassandra.Client {
+  const { AllowListPolicy, DCAwareRoundRobinPolicy, RoundRobinPolicy } = cassandra.policies.loadBalancing;
+  const child = localDataCenter === undefined ? new RoundRobinPolicy() : new DCAwareRoundRobinPolicy(localDataCenter);
+  return new cassandra.Client({
+    contactPoints: [address],
+    ...(localDataCenter !== undefined && { localDataCenter }),
+    policies: { loadBalancing: new AllowListPolicy(child, [address]) },
+    socketOptions: { connectTimeout: o.connectTimeoutMs ?? 15_000, readTimeout: o.readTimeoutMs ?? 30_000 },
+    isMetadataSyncEnabled: o.metadataSync ?? true,
+    ...((o.user !== undefined || o.password !== undefined) && {
+      // Cassandra's own superuser when only a password is given.
+      authProvider: new cassandra.auth.PlainTextAuthProvider(o.user ?? 'cassandra', o.password ?? ''),
+    }),
   });
+}
+
+/** `fn` with a connected client pinned to `address` (a port-forward already open); shut down after, also on error. */
+export async function withCqlAt<T>(
+  address: string,
+  localDataCenter: string | undefined,
+  o: CqlClientOptions,
+  fn: (c: cassandra.Client) => Promise<T>,
+): Promise<T> {
+  const client = pinnedClient(address, localDataCenter, o);
   try {
     await client.connect();
     return await fn(client);
   } finally {
     await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** `fn` with a client pinned to `pod`, through a port-forward to its 9042 closed after (the tutorial's Cassandra). */
+export async function withCql<T>(kube: Kube, ns: string, pod: string, localDataCenter: string, fn: (c: cassandra.Client) => Promise<T>): Promise<T> {
+  const fwd = await portForward(kube, ns, pod, 9042);
+  try {
+    return await withCqlAt(fwd.address, localDataCenter, {}, fn);
+  } finally {
     await fwd.close();
+  }
+}
+
+/**
+ * The datum of the --app cql adapter: a row of `<keyspace>.kv (k text PRIMARY KEY, v text)`; the keyspace, when
+ * created, replicated under SimpleStrategy. The keyspace is a validated identifier (profile.ts); keys and values are
+ * bound.
+ */
+export function cqlStatements(keyspace: string): { createKeyspace(replicationFactor: number): string; createTable: string; write: string; read: string } {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyspace)) throw new Error(`not a CQL identifier: ${keyspace}`);
+  return {
+    createKeyspace(rf) {
+      if (!Number.isInteger(rf) || rf < 1) throw new Error(`not a replication factor: ${rf}`);
+      return `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`;
+    },
+    createTable: `CREATE TABLE IF NOT EXISTS ${keyspace}.kv (k text PRIMARY KEY, v text)`,
+    write: `INSERT INTO ${keyspace}.kv (k, v) VALUES (?, ?)`,
+    read: `SELECT v FROM ${keyspace}.kv WHERE k = ?`,
+  };
+}
+
+/** A profile's consistency name (ONE, QUORUM, LOCAL_QUORUM, ALL) as the driver's value. */
+export function cqlConsistency(name: string): cassandra.types.consistencies {
+  const key = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const v = (cassandra.types.consistencies as unknown as Record<string, number | undefined>)[key];
+  if (v === undefined) throw new Error(`unknown CQL consistency ${name}`);
+  return v;
+}
+
+/** The coordinator said the keyspace or the table does not exist (Invalid: "unconfigured table kv", "Keyspace x does not exist"). */
+export function missingCqlSchema(err: unknown): boolean {
+  return (
+    err instanceof cassandra.errors.ResponseError &&
+    err.code === cassandra.types.responseErrorCodes.invalid &&
+    /unconfigured table|keyspace '?\w+'? does not exist/i.test(err.message)
+  );
+}
+
+export interface CqlKv {
+  readonly keyspace: string;
+  readonly consistency: cassandra.types.consistencies;
+  /** Bounds each schema statement (they wait for the cluster's schema agreement). */
+  readonly schemaTimeoutMs: number;
+}
+
+/** Creates the keyspace and the table of the datum, if missing. */
+export async function createCqlKv(c: cassandra.Client, kv: CqlKv, replicationFactor: number): Promise<void> {
+  const s = cqlStatements(kv.keyspace);
+  await c.execute(s.createKeyspace(replicationFactor), [], { readTimeout: kv.schemaTimeoutMs });
+  await c.execute(s.createTable, [], { readTimeout: kv.schemaTimeoutMs });
+}
+
+/** Writes the row `key`; when the schema is missing, `createSchema` (one at a time: see adapters.ts) and once more. */
+export async function cqlPut(c: cassandra.Client, kv: CqlKv, key: string, value: string, createSchema: (c: cassandra.Client) => Promise<void>): Promise<void> {
+  const write = () => c.execute(cqlStatements(kv.keyspace).write, [key, value], { prepare: true, consistency: kv.consistency });
+  try {
+    await write();
+  } catch (err) {
+    if (!missingCqlSchema(err)) throw err;
+    await createSchema(c);
+    await write();
+  }
+}
+
+/** The value of the row `key`, or undefined when there is no such row (or no keyspace or table yet). */
+export async function cqlGet(c: cassandra.Client, kv: CqlKv, key: string): Promise<string | undefined> {
+  try {
+    const rs = await c.execute(cqlStatements(kv.keyspace).read, [key], { prepare: true, consistency: kv.consistency });
+    const v: unknown = rs.first()?.get('v');
+    return typeof v === 'string' ? v : undefined;
+  } catch (err) {
+    if (missingCqlSchema(err)) return undefined;
+    throw err;
   }
 }
 
