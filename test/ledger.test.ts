@@ -521,6 +521,43 @@ describe('runLedger with fake timers', () => {
     expect(v.reason).toMatch(/returned missing\): expected v1 or later/);
   });
 
+  it('the read-back tries a read that failed or timed out again, until it answers; an answer (even missing) is final', async () => {
+    fake();
+    const store = new MemoryStore();
+    const done = runLedger(store, { rateHz: 10, durationMs: 300, keyPrefix: 'rb-', opTimeoutMs: 500, readBackTimeoutMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(250);
+    // From here on (the loop's last reads and the read-back), the first read of each key hangs past its timeout, the second throws, the third answers.
+    const seen = new Map<string, number>();
+    const read = store.read.bind(store);
+    store.read = async (key: string) => {
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      if (n === 1) return new Promise<string | undefined>(() => undefined);
+      if (n === 2) throw new Error('port-forward reset');
+      return read(key);
+    };
+    await vi.advanceTimersByTimeAsync(20_000);
+    const l = await done;
+    expect(l.readBack.length).toBeGreaterThan(0);
+    for (const b of l.readBack) expect(b).toMatchObject({ outcome: 'ok', tries: 3 });
+    expect(checkLostWrites(l).ok).toBe(true);
+  });
+
+  it('the read-back gives up on a key at its deadline, with the last failure', async () => {
+    fake();
+    const store = new MemoryStore();
+    const done = runLedger(store, { rateHz: 10, durationMs: 200, keyPrefix: 'rd-', opTimeoutMs: 500, readBackTimeoutMs: 3000, readBackConcurrency: 1 });
+    await vi.advanceTimersByTimeAsync(150);
+    store.read = async () => {
+      throw new Error('connection refused');
+    };
+    await vi.advanceTimersByTimeAsync(20_000);
+    const l = await done;
+    expect(l.readBack.every((b) => b.outcome === 'error')).toBe(true);
+    expect(l.readBack.some((b) => b.outcome === 'error' && /connection refused|deadline/.test(b.message))).toBe(true);
+    expect(checkLostWrites(l).ok).toBe(false);
+  });
+
   it('keySpace rewrites keys at rising versions, never two writes of a key in flight', async () => {
     fake();
     const store = new MemoryStore();

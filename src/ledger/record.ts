@@ -36,8 +36,11 @@ type Failed = { readonly outcome: 'error'; readonly message: string } | { readon
  */
 export type WriteOp = OpBase & { readonly kind: 'write'; readonly value: string; readonly version: number } & ({ readonly outcome: 'ok' } | Failed);
 
-/** One read. On `ok`, `value` is what it returned: a string, or null for a missing key. */
-export type ReadOp = OpBase & { readonly kind: 'read' } & ({ readonly outcome: 'ok'; readonly value: string | null } | Failed);
+/**
+ * One read. On `ok`, `value` is what it returned: a string, or null for a missing key. A read-back read that failed
+ * or timed out is tried again until the deadline; `tries` (when more than one) counts them, and the op is the last.
+ */
+export type ReadOp = OpBase & { readonly kind: 'read'; readonly tries?: number } & ({ readonly outcome: 'ok'; readonly value: string | null } | Failed);
 
 export type LedgerOp = WriteOp | ReadOp;
 
@@ -73,8 +76,9 @@ export interface Ledger {
   readonly ops: readonly LedgerOp[];
   readonly windows: readonly FaultWindow[];
   /**
-   * The final read-back, started after every operation settled: one read of every key written (acknowledged or
-   * not), seq -1. A key the read-back could not reach before its deadline is an `error` naming the deadline.
+   * The final read-back, started after every operation settled: one answer for every key written (acknowledged or
+   * not), seq -1; failed and timed-out reads are tried again until the deadline. A key the read-back could not
+   * reach before its deadline is an `error` naming the deadline, or its last failure.
    */
   readonly readBack: readonly ReadOp[];
 }

@@ -12,6 +12,9 @@ import { errorMessage } from '../errors.ts';
 import { LEDGER_SCHEMA, type FaultWindow, type Ledger, type LedgerOp, type ReadOp, type StopReason } from './record.ts';
 
 /** How the ledger reaches an app (ZooKeeper, CQL, redis, MySQL, HTTP, exec): one key-value write and read. */
+/** The pause before a read-back read that failed or timed out is tried again. */
+const READ_BACK_RETRY_MS = 1000;
+
 export interface Adapter {
   /** Resolves when the app acknowledged the write; rejects when it refused or failed. */
   write(key: string, value: string): Promise<void>;
@@ -245,8 +248,21 @@ export function startLedger(adapter: Adapter, opts: LedgerOptions): LedgerRun {
           });
           continue;
         }
-        const s = await settle(() => adapter.read(key), Math.min(opTimeoutMs, left));
-        out.push(toRead({ seq: -1, kind: 'read', key, start }, now(), s));
+        // A read that failed or timed out says nothing about the key (a port-forward to a member that just
+        // restarted can hang): it is tried again, a second apart, until one answers or the deadline passes.
+        // An answer, even "missing" or an old value, is final.
+        let tries = 0;
+        for (;;) {
+          const at = now();
+          const s = await settle(() => adapter.read(key), Math.min(opTimeoutMs, Math.max(1, deadline - at)));
+          tries++;
+          const op = toRead({ seq: -1, kind: 'read', key, start: at }, now(), s);
+          if (s.outcome === 'ok' || now() + READ_BACK_RETRY_MS >= deadline) {
+            out.push(tries > 1 ? { ...op, tries } : op);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, READ_BACK_RETRY_MS));
+        }
       }
     };
     await Promise.all(Array.from({ length: opts.readBackConcurrency ?? DEFAULTS.readBackConcurrency }, worker));
