@@ -16,11 +16,14 @@ npm run -s e2e -- --provider kwok --clusters 3 --report-dir reports/kwok
 echo $? >"$rcs/e2e"
 lane_done "kwok e2e"
 
-lane_step "the package: npm pack, installed into examples/my-app, its own scenario on kwok through the installed bin; examples/web-chart (--app CHART) and examples/zookeeper-app on kwok"
+lane_step "the package: npm pack, installed into examples/my-app, its own scenario on kwok through the installed bin; examples/web-chart (--app CHART, upgraded by helm), examples/zookeeper-app and examples/redis-app on kwok"
 ex_rc=0
 bash ci/example-project.sh kwok || ex_rc=1
-# The same app as a Helm chart (examples/web-chart, rendered by helm template): its API-level guarantees on kwok.
-npm run -s e2e -- --provider kwok --app examples/web-chart --report-dir reports/web-chart || ex_rc=1
+# The same app as a Helm chart (examples/web-chart, rendered by helm template): its API-level guarantees on kwok,
+# installed with helm install and upgraded with helm upgrade (--upgrade-to: a new pod annotation) for A8.1-A8.4.
+npm run -s e2e -- --provider kwok --app examples/web-chart --upgrade-to examples/web-chart --upgrade-set podAnnotations.revision=2 --report-dir reports/web-chart || ex_rc=1
+# Redis as "your app" (examples/redis-app, its datum through the redis adapter): the API-level guarantees.
+npm run -s e2e -- --provider kwok --app examples/redis-app --report-dir reports/redis-app || ex_rc=1
 # The ZooKeeper ensemble as "your app" (examples/zookeeper-app, its datum through the zookeeper adapter): on kwok
 # the API-level guarantees pass and the data check says it needs the network.
 npm run -s e2e -- --provider kwok --app examples/zookeeper-app --report-dir reports/zookeeper-app || ex_rc=1
