@@ -543,6 +543,23 @@ describe('runLedger with fake timers', () => {
     expect(checkLostWrites(l).ok).toBe(true);
   });
 
+  it('the read-back reads a key whose writes were never acknowledged once, even when that read fails', async () => {
+    fake();
+    const store = new MemoryStore();
+    store.failWrites = 'READONLY';
+    const done = runLedger(store, { rateHz: 10, durationMs: 200, keyPrefix: 'un-', opTimeoutMs: 500, readBackTimeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(150);
+    store.read = async () => {
+      throw new Error('cat: no such file');
+    };
+    await vi.advanceTimersByTimeAsync(3000);
+    const l = await done;
+    expect(l.readBack.length).toBeGreaterThan(0);
+    for (const b of l.readBack) expect(b).toMatchObject({ outcome: 'error' });
+    expect(l.readBack.every((b) => b.tries === undefined)).toBe(true);
+    expect(l.end - l.stop).toBeLessThan(3000);
+  });
+
   it('the read-back gives up on a key at its deadline, with the last failure', async () => {
     fake();
     const store = new MemoryStore();

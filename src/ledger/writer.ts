@@ -229,6 +229,7 @@ export function startLedger(adapter: Adapter, opts: LedgerOptions): LedgerRun {
   const readBack = async (): Promise<ReadOp[]> => {
     const budget = opts.readBackTimeoutMs ?? DEFAULTS.readBackTimeoutMs;
     const deadline = now() + budget;
+    const acked = new Set(ops.flatMap((o) => (o.kind === 'write' && o.outcome === 'ok' ? [o.key] : [])));
     const out: ReadOp[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -249,15 +250,17 @@ export function startLedger(adapter: Adapter, opts: LedgerOptions): LedgerRun {
           continue;
         }
         // A read that failed or timed out says nothing about the key (a port-forward to a member that just
-        // restarted can hang): it is tried again, a second apart, until one answers or the deadline passes.
-        // An answer, even "missing" or an old value, is final.
+        // restarted can hang): for a key with an acknowledged write it is tried again, a second apart, until one
+        // answers or the deadline passes. An answer, even "missing" or an old value, is final. A key never
+        // acknowledged is read once: nothing is owed for it, and an exec read of a missing key fails every time.
+        const retry = acked.has(key);
         let tries = 0;
         for (;;) {
           const at = now();
           const s = await settle(() => adapter.read(key), Math.min(opTimeoutMs, Math.max(1, deadline - at)));
           tries++;
           const op = toRead({ seq: -1, kind: 'read', key, start: at }, now(), s);
-          if (s.outcome === 'ok' || now() + READ_BACK_RETRY_MS >= deadline) {
+          if (s.outcome === 'ok' || !retry || now() + READ_BACK_RETRY_MS >= deadline) {
             out.push(tries > 1 ? { ...op, tries } : op);
             break;
           }
