@@ -200,6 +200,9 @@ if [ "$provider" != kwok ]; then
   # is Ready 10 s after it starts (initialDelaySeconds) and serves nothing for ~15 s more, so [A4.2] (a read through
   # a pod that turned Ready succeeds within 5 s) must fail.
   mutate_app app-zk-ready-lies examples/zookeeper-app A4.2 zookeeper.yaml '0,/"zookeeper-ready 2181"/s//"true"/; s|^            - "exec start-zookeeper \\$|            - "sleep 20; exec start-zookeeper \\|'
+  # --app: the redis example's profile pointing the adapter at a port nothing listens on (6380): an adapter that cannot
+  # connect is an assertion failure with the reason (not bad input), so [A3.3] must fail ("connection refused").
+  mutate_app app-redis-wrong-port examples/redis-app A3.3 stateful-e2e.yaml 's/^  port: redis$/  port: 6380/'
   # Redis without the append-only file (and, as in the fixture, no RDB snapshot): after every pod is deleted rd-0
   # starts empty, the replicas resync to it, and foo is gone, so [E5.4] must fail ([E5.3] writes foo first).
   mutate redis-no-aof petset-redis E5.4 petset-redis/redis.yaml 's/ --appendonly yes / /'
