@@ -80,6 +80,31 @@ mutate_app() {
   later mutated "$1" "$3" "app-$(basename "$2")" "$2" "$4" "$5" "\\[${3//./\\.}\\]" --app @
 }
 
+# refused NAME ASSERTION_ID APP_DIR FILE SED_EXPRESSION MESSAGE_RE: a next version of APP_DIR, broken by SED_EXPRESSION
+# in FILE, must be refused before anything is applied: `--app APP_DIR --upgrade-to COPY` exits 2 with one line
+# matching MESSAGE_RE, and no cluster is created (so it runs on any provider, in a second or two).
+refused() {
+  local name=$1 id=$2 src=$3 file=$4 expr=$5 want=$6
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
+  if [ -n "${ID:-}" ] && [[ ",$ID," != *",$id,"* ]]; then return; fi
+  local tmp t0 rc secs line; tmp=$(mktemp -d); t0=$(date +%s)
+  cp -r "$src" "$tmp/next"
+  if ! sed -i "$expr" "$tmp/next/$file" || cmp -s "$src/$file" "$tmp/next/$file"; then
+    echo "mutation $name: the edit changed nothing in $file"; rm -rf "$tmp"
+    row "$name" "$id" "app-$(basename "$src")" missed 0 "the edit changed nothing in $file"; return
+  fi
+  npm run -s e2e -- --provider "$provider" --app "$src" --upgrade-to "$tmp/next" --report-dir "$tmp/reports" >"$tmp/out" 2>"$tmp/err"
+  rc=$?; secs=$(( $(date +%s) - t0 )); line=$(head -c 220 "$tmp/err" | head -1)
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -le 1 ] && grep -qE "$want" "$tmp/err" && [ ! -e "$tmp/reports/results.json" ]; then
+    echo "mutation $name: refused before apply, as [$id] promises (exit 2, ${secs}s): $line"
+    row "$name" "$id" "app-$(basename "$src")" caught "$secs" "$line"
+  else
+    echo "mutation $name: NOT refused: exit $rc, stderr: $line (kept in $tmp)"
+    row "$name" "$id" "app-$(basename "$src")" missed "$secs" "exit $rc: $line"; return
+  fi
+  rm -rf "$tmp"
+}
+
 # API-level mutations: shown on kwok in CI (they hold on every provider; run them elsewhere with ALL=1).
 if [ "$provider" = kwok ] || [ "${ALL:-}" = 1 ]; then
 mutate parallel-web statefulset-basics 1.2 statefulset-basics/web.yaml 's/^  serviceName: "nginx"$/  serviceName: "nginx"\n  podManagementPolicy: "Parallel"/'
@@ -96,6 +121,9 @@ mutate svc-selects-mysql wordpress-mysql 2.5 wordpress-mysql/wordpress-deploymen
 # pre-made PV, and there is none, so web-0 never runs and [E4.2/1.2] (web-0, web-1 Ready in order) must fail.
 # TIMEOUT_SCALE=0.5: it waits 90 s instead of 180 s before it fails.
 # --app: a PDB that allows no disruption (minAvailable = replicas) must fail [A5.1] of examples/web-app.
+# --app --upgrade-to: a next version whose claims ask for 2Gi instead of 1Gi changes spec.volumeClaimTemplates, which
+# a StatefulSet cannot change in place: [A8.1] promises the run refuses it in one line, exit 2, before anything is applied.
+refused app-upgrade-vct-2gi A8.1 examples/web-app web.yaml 's/^            storage: 1Gi$/            storage: 2Gi/' '^error: upgrade: StatefulSet web: spec\.volumeClaimTemplates \(claim www: spec\.resources\.requests\.storage 1Gi → 2Gi\): this field cannot change in place; nothing was applied'
 mutate_app app-pdb-no-disruption examples/web-app A5.1 pdb.yaml 's/^  minAvailable: 1$/  minAvailable: 2/'
 # --app: a PDB that lets both pods go at once (maxUnavailable 2 of 2): its status is consistent, so [A5.1] holds, but
 # the eviction probe is never refused, so [A5.2] (exactly N - D evictions accepted, the next refused with 429) must fail.

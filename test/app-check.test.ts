@@ -124,6 +124,21 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(a.assertions.filter((x) => x.skip !== undefined)).toHaveLength(9);
     expect(a.assertions.find((x) => x.id === 'A5.1')?.skip).toMatch(/^not applicable: no PDB declared/);
   });
+  it("examples/mysql-app: the same eighteen guarantees as redis-app, its datum through the mysql adapter with the password from the app's own Secret", () => {
+    const a = prepareApp({ path: path.join(ROOT, 'examples', 'mysql-app'), values: [], set: [] });
+    const redis = prepareApp({ path: path.join(ROOT, 'examples', 'redis-app'), values: [], set: [] });
+    expect(a.name).toBe('app-mysql-app');
+    expect(a.profile?.datum).toMatchObject({
+      kind: 'adapter',
+      scope: 'pod',
+      adapter: 'mysql',
+      port: 'mysql',
+      options: { database: 'stateful_e2e', user: 'root', passwordSecret: { name: 'mysql-pass', key: 'password' } },
+    });
+    const running = (x: typeof a) => x.assertions.filter((y) => y.skip === undefined).map((y) => y.id);
+    expect(running(a)).toEqual(running(redis));
+    expect(a.objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Secret/mysql-pass', 'Service/mysql', 'StatefulSet/mysql']);
+  });
   it('kv-parallel: K3 for its required anti-affinity over 3 pods; A2.3, A5.1-A5.3, A7.1 and A8.3 (partition 1) run, and the data checks through its redis datum', () => {
     const a = app('kv-parallel');
     expect(a.clusterProfile).toBe('K3');
