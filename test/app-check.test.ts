@@ -206,6 +206,14 @@ describe('prepareApp: the app, its profile and the plan, before any cluster', ()
     expect(appFixtureFiles({ path: dir, values: [], set: [] }, {}).flatMap((f) => f.objects.map((o) => o.kind))).toEqual(['Service', 'StatefulSet', 'Pod']);
     expect(prepareApp({ path: path.join(dir, 'web.yaml'), values: [], set: [] }).name).toBe('app-web');
   });
+  it('a quorum and no spread at all: A7.1 is a finding (one node may hold a quorum of members)', () => {
+    const p = path.join(tmp, 'quorum.yaml');
+    writeFileSync(p, 'quorum: majority\n');
+    const a = app('web', p);
+    expect(a.assertions.find((x) => x.id === 'A7.1')?.skip).toBe(
+      "not applicable (check the manifests): no required pod anti-affinity or DoNotSchedule topology spread on web's own pods: pods may share a node, and with quorum 2 nothing keeps 2 of the 2 members off one node (one node's failure would stop the app)",
+    );
+  });
   it('scenario names are DNS labels', () => {
     expect(appScenarioName('/x/My App_v2')).toBe('app-my-app-v2');
     expect(appScenarioName('/x/web.yaml')).toBe('app-web');

@@ -373,14 +373,21 @@ const RULES: Readonly<Record<string, (c: Ctx) => Verdict>> = {
       `once a pod has a deletionTimestamp, its addresses in the EndpointSlices of Service ${s.names.join(', ')} are gone, or ready=false and terminating=true, within 5 s, and never ready again`,
     );
   },
-  'A7.1': ({ f, sts }) => {
+  'A7.1': ({ f, sts, quorum }) => {
     const t = spreadTerms(sts, f.labels);
     if (t.required.length)
       return yes(
         `${list(t.required)}: no two pods of ${f.name} share a domain (or counts differ by at most maxSkew); with fewer domains than replicas the surplus pods stay Pending with a FailedScheduling event`,
       );
     if (t.requiredNoOps.length) return no(`${list(t.requiredNoOps)}: it spreads nothing`, true);
-    return no(`no required pod anti-affinity or DoNotSchedule topology spread on ${f.name}'s own pods: pods may share a node`);
+    const none = `no required pod anti-affinity or DoNotSchedule topology spread on ${f.name}'s own pods: pods may share a node`;
+    // With a quorum and no spread at all, one node may come to hold a quorum of members: a node failure then stops the app.
+    if (quorum !== undefined && t.preferred.length === 0)
+      return no(
+        `${none}, and with quorum ${quorum} nothing keeps ${quorum} of the ${f.replicas} members off one node (one node's failure would stop the app)`,
+        true,
+      );
+    return no(none);
   },
   'A7.2': ({ f, sts }) => {
     const t = spreadTerms(sts, f.labels);
