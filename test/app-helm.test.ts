@@ -12,12 +12,12 @@ import type { KubernetesObject, V1Container, V1StatefulSet } from '@kubernetes/c
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTEXT_ENV } from '../src/context.ts';
 import type { DeclaredAssertion } from '../src/discovery.ts';
-import { HarnessError } from '../src/errors.ts';
 import { applyOverlays } from '../src/manifests.ts';
 import { PINS } from '../src/providers/pins.ts';
 import { builtHelm, findHelm, helmError, releaseName, renderChart } from '../src/app/helm.ts';
 import { classifyApp, type ChartApp } from '../src/app/input.ts';
 import { appFixtureFiles, prepareApp, RENDER_NAMESPACE } from '../src/app/prepare.ts';
+import { errorOf } from './one-line-error.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const CHART = path.join(ROOT, 'examples', 'web-chart');
@@ -26,17 +26,6 @@ const KV_CHART = path.join(import.meta.dirname, 'fixtures', 'apps', 'chart');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-app-helm-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HarnessError);
-    const m = (err as Error).message;
-    expect(m).not.toContain('\n');
-    return m;
-  }
-  throw new Error('expected a HarnessError');
-};
 const dir = (name: string): string => {
   const d = path.join(tmp, name);
   mkdirSync(d, { recursive: true });

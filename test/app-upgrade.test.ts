@@ -12,7 +12,6 @@ import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTEXT_ENV } from '../src/context.ts';
 import type { DeclaredAssertion } from '../src/discovery.ts';
-import { HarnessError } from '../src/errors.ts';
 import { parseManifests } from '../src/manifests.ts';
 import { parseOptions } from '../src/options.ts';
 import { Timeline } from '../src/timeline.ts';
@@ -22,6 +21,7 @@ import { statefulSetsOf } from '../src/app/objects.ts';
 import { appFixtureFiles, checkedStatefulSet, describePrepared, planLines, prepareApp, skipOf, upgradePlan } from '../src/app/prepare.ts';
 import { checkUpgradeSets, comparedText, helmRefusal, prunedObjects, setUpgrades, updateText } from '../src/app/upgrade.ts';
 import { factsOf } from '../src/app/objects.ts';
+import { errorOf } from './one-line-error.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const WEB_APP = path.join(ROOT, 'examples', 'web-app');
@@ -31,17 +31,6 @@ const KV = path.join(import.meta.dirname, 'fixtures', 'apps', 'kv-parallel');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stateful-e2e-app-upgrade-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HarnessError);
-    const m = (err as Error).message;
-    expect(m).not.toContain('\n');
-    return m;
-  }
-  throw new Error('expected a HarnessError');
-};
 const objectsIn = (dir: string): KubernetesObject[] =>
   ['web.yaml', 'pdb.yaml'].flatMap((f) => parseManifests(readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f)));
 const webOf = (objects: readonly KubernetesObject[]): V1StatefulSet => statefulSetsOf(objects)[0]!;

@@ -71,6 +71,7 @@ import {
   statusVerdict,
   type ClaimState,
   type MaintenanceRecord,
+  type NodeLabels,
   type PdbExpectation,
   type ScaleCycle,
 } from './verdicts.ts';
@@ -121,6 +122,16 @@ interface Check {
 
 /** The ledgers of A5.4 and A8.5: one write and one read per second, each allowed 5 s; read back two keys at a time (each op opens its own port-forward or exec, and 8 at once timed out on kind). */
 const LEDGER = { rateHz: 1, durationMs: 3_600_000, opTimeoutMs: 5000, maxInFlight: 4, readBackConcurrency: 2, readBackTimeoutMs: 300_000 } as const;
+
+/** The overlays every object the run applies gets: its namespace, the image map, the pull policy (recorded as deviations). */
+const runOverlays = (w: World): Parameters<typeof applyOverlays>[1] => ({ namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+
+/** The run's worker nodes and their labels (A7.1, A7.2): all of them, or those not cordoned. */
+async function workerNodes(w: World, which: 'all' | 'schedulable'): Promise<NodeLabels[]> {
+  return (await w.kube.core.listNode()).items
+    .filter((n) => w.ctx.workerNodes.includes(n.metadata?.name ?? '') && (which === 'all' || !n.spec?.unschedulable))
+    .map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
+}
 
 /** A4.2: how soon after the watch shows a pod Ready a read through it must have succeeded (one exec or port-forward, on a busy node). */
 const READY_SERVES_MS = 5000;
@@ -448,7 +459,7 @@ feature(scenario, (feat) => {
     const release = appRelease(a.input)!;
     const current = renderChart(a.input, { namespace: w.ns, ...a.chartArgs, release });
     const next = renderChart(u.input, { namespace: w.ns, ...u.chartArgs, release });
-    const overlays = { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true };
+    const overlays = runOverlays(w);
     const why = helmRefusal([...current, ...next], [...applyOverlays(current, overlays).deviations, ...applyOverlays(next, overlays).deviations], w.ns);
     if (why) {
       w.timeline.add('note', 'helm', `server-side apply instead of helm install and helm upgrade: ${why}`);
@@ -469,7 +480,7 @@ feature(scenario, (feat) => {
       applied = viaHelm.next;
       return;
     }
-    const { objects, deviations } = applyOverlays(u.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    const { objects, deviations } = applyOverlays(u.objects, runOverlays(w));
     for (const d of deviations) w.deviation(d.object, d.change);
     w.step(`the new version ${u.path}, applied server-side over the app`);
     await w.apply(objects);
@@ -549,6 +560,14 @@ feature(scenario, (feat) => {
     (pod: string): boolean =>
       ordinalOf(f.name, pod) !== undefined;
 
+  /** Every pod of every StatefulSet of the app the PDB selects Running and Ready. */
+  const pdbSetsReady = async (w: World, x: PdbExpectation, R: number): Promise<void> => {
+    for (const name of x.sets) {
+      const other = appStatefulSet(a, name);
+      if (other) await waitAllReady(w, factsOf(other), R);
+    }
+  };
+
   /** The PDB's status once its controller counts every selected pod healthy. */
   const pdbSettled = async (w: World, x: PdbExpectation): Promise<V1PodDisruptionBudget['status']> => {
     const watch = await pdbs(w);
@@ -595,7 +614,7 @@ feature(scenario, (feat) => {
       async run(w, s, id) {
         await waitAllReady(w, s.f, s.R);
         w.step(`create the DNS helper pod ${DNS_PROBE_NAME} (dig)`);
-        await w.apply(applyOverlays([dnsProbePod()], { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true }).objects);
+        await w.apply(applyOverlays([dnsProbePod()], runOverlays(w)).objects);
         await waitLabelledReady(w, DNS_PROBE_LABELS, 1, 120);
         const fqdn = (pod: string): string => `${pod}.${s.f.serviceName}.${w.ns}.svc.cluster.local`;
         // Each name must resolve to exactly its pod's IP, polled up to 60 s for DNS caches (catalogue 1.7's window).
@@ -822,7 +841,8 @@ feature(scenario, (feat) => {
           await w.pods.hold(w.window(0.5), () => undefined);
         }
         const v = readyServesVerdict(pod, readyAt, attempts, READY_SERVES_MS);
-        w.report({ readToServeS: attempts.find((x) => x.ok) ? Math.round((attempts.find((x) => x.ok)!.at - readyAt) / 100) / 10 : -1 });
+        const served = attempts.find((x) => x.ok);
+        w.report({ readToServeS: served ? Math.round((served.at - readyAt) / 100) / 10 : -1 });
         holds(w, id, v);
       },
     },
@@ -846,10 +866,7 @@ feature(scenario, (feat) => {
       async run(w, s, id) {
         const x = pdbExpectation(a.objects, s.f.name);
         if (!x) throw new Error(`no single usable PDB selects the pods of ${s.f.name}, although the plan said one does (a bug in the harness)`);
-        for (const name of x.sets) {
-          const other = appStatefulSet(a, name);
-          if (other) await waitAllReady(w, factsOf(other), s.R);
-        }
+        await pdbSetsReady(w, x, s.R);
         holds(w, id, pdbVerdict(await pdbSettled(w, x), x));
       },
     },
@@ -923,10 +940,7 @@ feature(scenario, (feat) => {
         const quorum = quorumFor(a.profile, s.f.replicas);
         if (!x || quorum === undefined)
           throw new Error(`A5.3 runs with a quorum and one usable PDB over ${s.f.name} only (a bug in the harness: the plan said both)`);
-        for (const name of x.sets) {
-          const other = appStatefulSet(a, name);
-          if (other) await waitAllReady(w, factsOf(other), s.R);
-        }
+        await pdbSetsReady(w, x, s.R);
         holds(w, id, quorumKeptVerdict(await pdbSettled(w, x), x.name, quorum));
       },
     },
@@ -1008,9 +1022,7 @@ feature(scenario, (feat) => {
       async run(w, s, id) {
         const sts = appStatefulSet(a, s.f.name)!;
         const terms = requiredSpread(sts);
-        const nodes = (await w.kube.core.listNode()).items
-          .filter((n) => w.ctx.workerNodes.includes(n.metadata?.name ?? ''))
-          .map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
+        const nodes = await workerNodes(w, 'all');
         const capacity = spreadCapacity(terms, nodes);
         if (capacity >= s.f.replicas) await waitAllReady(w, s.f, s.R);
         else {
@@ -1036,9 +1048,7 @@ feature(scenario, (feat) => {
       timeout: (s) => s.R + 60,
       async run(w, s, id) {
         await waitAllReady(w, s.f, s.R);
-        const nodes = (await w.kube.core.listNode()).items
-          .filter((n) => w.ctx.workerNodes.includes(n.metadata?.name ?? '') && !n.spec?.unschedulable)
-          .map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
+        const nodes = await workerNodes(w, 'schedulable');
         // Where the scheduler first put each pod, with every node free: later drains (A5.2, A5.4) cordon nodes, and a
         // pod evicted then may rightly land beside another.
         const first = new Map<string, string>();
@@ -1131,9 +1141,7 @@ feature(scenario, (feat) => {
   feat.setup(`apply the app: ${names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')}`, async (w) => {
     // With --upgrade-to and two charts, helm installs the app when it applies exactly what the run would (no overlay).
     const helm = helmPlan(w);
-    const { objects, deviations } = helm
-      ? { objects: helm.current, deviations: [] }
-      : applyOverlays(a.objects, { namespace: w.ns, imageMap: w.ctx.imageMap, pullPolicyOverlay: true });
+    const { objects, deviations } = helm ? { objects: helm.current, deviations: [] } : applyOverlays(a.objects, runOverlays(w));
     applied = objects;
     const left = a.namespacesLeftOut.map((n) => ({ object: `Namespace/${n}`, change: "not applied: the app runs in the run's own namespace" }));
     for (const d of [...deviations, ...left]) {

@@ -377,19 +377,19 @@ export const planLines = (app: PreparedApp): string[] =>
 export function appFixtureFiles(args: AppArgs, imageMap: Readonly<Record<string, string>>): FixtureFile[] {
   const input = classifyApp(args.path);
   // A1.3's helper pod goes with the app's files: its image is loaded with theirs, and it is dry-run with them.
-  const probe: FixtureFile = {
-    file: DNS_PROBE_FILE,
-    objects: applyOverlays([dnsProbePod()], { namespace: 'default', imageMap, pullPolicyOverlay: true }).objects,
-  };
+  const probe: FixtureFile = { file: DNS_PROBE_FILE, objects: fixtureOverlay([dnsProbePod()], imageMap) };
   const files = [...inputFixtureFiles(input, () => appObjects(input, args), imageMap), probe];
   if (args.upgradeTo === undefined) return files;
   const next = readUpgrade({ ...args, upgradeTo: args.upgradeTo }, input);
   return [...files, ...inputFixtureFiles(next.input, () => next.objects, imageMap)];
 }
 
+/** The overlays of every fixture the runner dry-runs and loads images from (Namespaces left out). */
+const fixtureOverlay = (objects: readonly KubernetesObject[], imageMap: Readonly<Record<string, string>>): KubernetesObject[] =>
+  applyOverlays(objects.filter(notNamespace), { namespace: 'default', imageMap, pullPolicyOverlay: true }).objects;
+
 function inputFixtureFiles(input: AppInput, rendered: () => readonly KubernetesObject[], imageMap: Readonly<Record<string, string>>): FixtureFile[] {
-  const overlay = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
-    applyOverlays(objects.filter(notNamespace), { namespace: 'default', imageMap, pullPolicyOverlay: true }).objects;
+  const overlay = (objects: readonly KubernetesObject[]): KubernetesObject[] => fixtureOverlay(objects, imageMap);
   switch (input.kind) {
     case 'manifests':
       return input.files.map((file) => {

@@ -434,6 +434,19 @@ const domainsOf = (nodes: readonly NodeLabels[], key: string): string[] => [
   ...new Set(nodes.flatMap((n) => (n.labels[key] !== undefined ? [n.labels[key]!] : []))),
 ];
 
+/** The pods' names by the domain (value of `key`) of their node, in pod order; `outside`: pods on no such node. */
+function podsByDomain(pods: readonly V1Pod[], nodes: readonly NodeLabels[], key: string): { by: Map<string, string[]>; outside: V1Pod[] } {
+  const nodeOf = new Map(nodes.map((n) => [n.name, n]));
+  const by = new Map<string, string[]>();
+  const outside: V1Pod[] = [];
+  for (const p of pods) {
+    const d = nodeOf.get(p.spec?.nodeName ?? '')?.labels[key];
+    if (d === undefined) outside.push(p);
+    else by.set(d, [...(by.get(d) ?? []), p.metadata?.name ?? '?']);
+  }
+  return { by, outside };
+}
+
 /** How many of the set's pods the required anti-affinity lets the nodes hold (Infinity without anti-affinity). */
 export function spreadCapacity(terms: readonly SpreadTerm[], nodes: readonly NodeLabels[]): number {
   return Math.min(...terms.filter((t) => t.kind === 'anti-affinity').map((t) => domainsOf(nodes, t.topologyKey).length), Number.POSITIVE_INFINITY);
@@ -452,11 +465,7 @@ export function spreadVerdict(setPods: readonly V1Pod[], namespacePods: readonly
     if (domains.length === 0) return fail(`${t.text}: no worker node has the label ${t.topologyKey}, so the spread cannot be shown on this cluster`);
     const where = (p: V1Pod): string | undefined => nodeOf.get(p.spec?.nodeName ?? '')?.labels[t.topologyKey];
     if (t.kind === 'anti-affinity') {
-      const by = new Map<string, string[]>();
-      for (const p of setPods) {
-        const d = where(p);
-        if (d !== undefined) by.set(d, [...(by.get(d) ?? []), p.metadata?.name ?? '?']);
-      }
+      const { by } = podsByDomain(setPods, nodes, t.topologyKey);
       const shared = [...by].find(([, ps]) => ps.length > 1);
       if (shared) return fail(`${t.text}: ${shared[1].join(' and ')} share ${t.topologyKey}=${shared[0]}`);
       shown.push(`${t.text}: ${[...by].map(([d, ps]) => `${ps[0]} on ${d}`).join(', ')}`);
@@ -481,19 +490,15 @@ export function spreadVerdict(setPods: readonly V1Pod[], namespacePods: readonly
  * domain of its own, term by term. Fewer domains than pods cannot show it, and says so.
  */
 export function preferredSpreadVerdict(setPods: readonly V1Pod[], nodes: readonly NodeLabels[], terms: readonly SpreadTerm[]): Verdict {
-  const nodeOf = new Map(nodes.map((n) => [n.name, n]));
   const shown: string[] = [];
   for (const t of terms) {
     const domains = domainsOf(nodes, t.topologyKey);
     if (domains.length < setPods.length)
       return fail(`${t.text}: the cluster has ${domains.length} domain(s) of ${t.topologyKey} for ${setPods.length} pods, so their spread cannot be shown`);
-    const by = new Map<string, string[]>();
-    for (const p of setPods) {
-      const d = nodeOf.get(p.spec?.nodeName ?? '')?.labels[t.topologyKey];
-      if (d === undefined)
-        return fail(`${t.text}: ${p.metadata?.name ?? '?'} is not on a worker node with the label ${t.topologyKey} (node ${p.spec?.nodeName ?? 'none'})`);
-      by.set(d, [...(by.get(d) ?? []), p.metadata?.name ?? '?']);
-    }
+    const { by, outside } = podsByDomain(setPods, nodes, t.topologyKey);
+    const off = outside[0];
+    if (off)
+      return fail(`${t.text}: ${off.metadata?.name ?? '?'} is not on a worker node with the label ${t.topologyKey} (node ${off.spec?.nodeName ?? 'none'})`);
     const shared = [...by].find(([, ps]) => ps.length > 1);
     if (shared)
       return fail(`${t.text}: ${shared[1].join(' and ')} share ${t.topologyKey}=${shared[0]} although ${domains.length} domains were there to spread over`);
